@@ -1,0 +1,146 @@
+import type { Readable, Writable } from 'node:stream';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+import { extract } from '../commands/extract.js';
+import { scan } from '../commands/scan.js';
+import { ArchiveError, isArchiveError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import type { ExtractReport, ScanReport } from '../report.js';
+import { escapeName } from './escape-name.js';
+import { formatReport } from './format-report.js';
+import { parseSize } from './parse-size.js';
+
+export interface CliIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stdin: Readable;
+}
+
+const USAGE = `usage:
+  slipguard extract <archive> [-C|-d <dir>] [--policy refuse|skip] [--overwrite]
+                    [--max-size N] [--max-entries N] [--max-file-size N] [--max-ratio N] [--json]
+  slipguard scan <archive>... [--policy refuse|skip] [--max-size N] ... [--json]
+sizes take K, M, G, T (binary): 64M, 2G. '-' as archive reads standard input.
+exit codes: 0 nothing refused or dropped, 1 findings refused the archive or dropped members, 2 usage or I/O error.`;
+
+const LIMIT_FLAGS = {
+  'max-size': { type: 'string' },
+  'max-entries': { type: 'string' },
+  'max-file-size': { type: 'string' },
+  'max-ratio': { type: 'string' },
+} as const;
+const COMMON = { policy: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LIMIT_FLAGS } as const;
+const EXTRACT_FLAGS = { ...COMMON, C: { type: 'string', short: 'C' }, d: { type: 'string', short: 'd' }, overwrite: { type: 'boolean' } } as const;
+
+/** The CLI: parses argv, runs one command, prints, and returns the exit code. Never exits by itself. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === 'extract') return await runExtract(rest, io);
+    if (command === 'scan') return await runScan(rest, io);
+    throw usage(`unknown command ${JSON.stringify(command)}`);
+  } catch (error) {
+    return reportError(error, io, argv.includes('--json'));
+  }
+}
+
+async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, EXTRACT_FLAGS);
+  if (values.help === true) return help(io);
+  if (positionals.length !== 1) throw usage('extract takes exactly one archive');
+  if (values.C !== undefined && values.d !== undefined) throw usage('give -C or -d, not both');
+  const destination = values.C ?? values.d ?? '.';
+  const archive = positionals[0]!;
+  try {
+    const report = await extract(source(archive, io), destination, { policy: policy(values.policy), overwrite: values.overwrite === true, limits: limits(values) });
+    return print(report, 'extract', values.json === true, io);
+  } catch (error) {
+    if (isArchiveError(error) && error.code === 'ERR_ARCHIVE_REFUSED') return print(error.report as ExtractReport, 'extract', values.json === true, io);
+    throw error;
+  }
+}
+
+async function runScan(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, COMMON);
+  if (values.help === true) return help(io);
+  if (positionals.length === 0) throw usage('scan takes at least one archive');
+  const options = { policy: policy(values.policy), limits: limits(values) };
+  let worst = 0;
+  const reports: ScanReport[] = [];
+  for (const archive of positionals) {
+    try {
+      const report = await scan(source(archive, io), options);
+      reports.push(report);
+      if (values.json !== true) io.stdout.write(formatReport(report, 'scan'));
+      worst = Math.max(worst, exitCode(report));
+    } catch (error) {
+      worst = Math.max(worst, reportError(error, io, false, archive));
+    }
+  }
+  if (values.json === true) io.stdout.write(`${JSON.stringify(reports.length === 1 && positionals.length === 1 ? reports[0] : { reports }, null, 2)}\n`);
+  return worst;
+}
+
+function parse<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usage((error as Error).message.split('\n')[0] ?? 'bad arguments');
+  }
+}
+
+function source(archive: string, io: CliIo): string | Readable {
+  return archive === '-' ? io.stdin : archive;
+}
+
+function policy(value: string | undefined): 'refuse' | 'skip' {
+  if (value === undefined || value === 'refuse' || value === 'skip') return value ?? 'refuse';
+  throw usage(`--policy takes refuse or skip, not ${JSON.stringify(value)}`);
+}
+
+function limits(values: Partial<Record<keyof typeof LIMIT_FLAGS, string | boolean | undefined>>): Partial<Limits> {
+  const result: Record<string, number> = {};
+  const names = { 'max-size': 'maxSize', 'max-entries': 'maxEntries', 'max-file-size': 'maxFileSize', 'max-ratio': 'maxRatio' } as const;
+  for (const [flag, key] of Object.entries(names)) {
+    const text = values[flag as keyof typeof names];
+    if (typeof text !== 'string') continue;
+    const value = flag === 'max-size' || flag === 'max-file-size' ? parseSize(text) : /^[1-9][0-9]*$/u.test(text) ? Number(text) : null;
+    if (value === null) throw usage(`--${flag} takes a positive ${flag.endsWith('size') ? 'size such as 64M or 2G' : 'integer'}, not ${JSON.stringify(text)}`);
+    result[key] = value;
+  }
+  return result;
+}
+
+function print(report: ScanReport, command: 'scan' | 'extract', json: boolean, io: CliIo): number {
+  io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, command));
+  return exitCode(report);
+}
+
+function exitCode(report: ScanReport): number {
+  return report.verdict === 'accepted' ? 0 : 1;
+}
+
+function help(io: CliIo): number {
+  io.stdout.write(`${USAGE}\n`);
+  return 0;
+}
+
+function usage(message: string): ArchiveError {
+  return new ArchiveError('ERR_INVALID_OPTION', `${message} (see slipguard --help)`);
+}
+
+/** One line on stderr with the code, never a stack trace; exit 2. */
+function reportError(error: unknown, io: CliIo, json: boolean, archive?: string): number {
+  const code = isArchiveError(error) ? error.code : 'ERR_INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  const where = archive === undefined ? '' : `${escapeName(archive)}: `;
+  io.stderr.write(`slipguard: ${where}${code}: ${escapeName(message)}\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  return 2;
+}
+

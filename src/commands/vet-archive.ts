@@ -1,0 +1,80 @@
+import { ModelSniffer } from '../detect/detect-model.js';
+import { ArchiveError } from '../errors.js';
+import type { Finding } from '../finding-codes.js';
+import type { ResolvedOptions } from '../options.js';
+import type { ArchiveMember } from '../readers/archive-member.js';
+import { ContainerError } from '../readers/container-error.js';
+import type { OpenedArchive } from '../readers/open-archive.js';
+import { ByteBudget } from '../vet/byte-budget.js';
+import { toFinding, vetEntry, type Verdict } from '../vet/vet-entry.js';
+import { createVetState } from '../vet/vet-state.js';
+
+/** What a command does with a member vetting decided to write. `body` yields metered bytes. */
+export type MemberSink = (member: ArchiveMember, verdict: Verdict, body: () => AsyncIterable<Buffer>) => Promise<void>;
+
+export interface VetResult {
+  readonly findings: Finding[];
+  readonly entries: number;
+  /** Sum of member sizes; every member that was read was checked to have exactly its size. */
+  readonly bytes: number;
+  readonly model: ReturnType<ModelSniffer['kind']>;
+  readonly refused: boolean;
+}
+
+/**
+ * The one walk every command shares: each member is vetted by vetEntry, its bytes are
+ * counted against the limits as they stream, and the sink acts on the verdict. A container
+ * problem becomes a finding that refuses. `stopAtRefusal` ends the walk at the first
+ * refusing finding (extract); scan goes on to report every member.
+ */
+export async function vetArchive(archive: OpenedArchive, options: ResolvedOptions, stopAtRefusal: boolean, sink: MemberSink): Promise<VetResult> {
+  const state = createVetState();
+  const budget = new ByteBudget(options.limits);
+  const sniffer = new ModelSniffer();
+  const findings: Finding[] = [];
+  let refused = false;
+  let entries = 0;
+  let member: ArchiveMember | null = null;
+  try {
+    for await (member of archive.members()) {
+      options.signal?.throwIfAborted();
+      entries += 1;
+      const verdict = vetEntry(member.entry, state, options);
+      findings.push(...verdict.findings);
+      if (verdict.action === 'refuse') refused = true;
+      if (refused && stopAtRefusal) break;
+      if (verdict.action === 'write') sniffer.add(verdict.parts, member.entry.type === 'directory');
+      const current = member;
+      let opened = false;
+      const body = (): AsyncIterable<Buffer> => {
+        opened = true;
+        return metered(current, budget, archive, options);
+      };
+      if (verdict.action === 'write') await sink(current, verdict, body);
+      // Bytes of a compressed stream are decompressed whether wanted or not: count them all.
+      if (!opened && archive.compression !== null) for await (const _chunk of body());
+      options.onProgress?.({ entries, bytes: budget.total });
+    }
+    if (!refused) archive.finish();
+  } catch (error) {
+    if (error instanceof ContainerError) {
+      findings.push(toFinding({ code: error.code, message: error.message }, error.member ?? member?.entry.name ?? null, 'refuse'));
+      refused = true;
+    } else if (options.signal?.aborted === true) {
+      throw new ArchiveError('ERR_ABORTED', 'aborted', { cause: error });
+    } else {
+      throw error;
+    }
+  }
+  return { findings, entries, bytes: state.declaredBytes, model: sniffer.kind(archive.format), refused };
+}
+
+async function* metered(member: ArchiveMember, budget: ByteBudget, archive: OpenedArchive, options: ResolvedOptions): AsyncGenerator<Buffer> {
+  budget.startMember();
+  for await (const chunk of member.body()) {
+    const over = budget.add(chunk.length, member.compressedSize, archive.streamCompressed());
+    if (over !== null) throw new ContainerError('LIMIT_EXCEEDED', over.message, member.entry.name);
+    options.signal?.throwIfAborted();
+    yield chunk;
+  }
+}

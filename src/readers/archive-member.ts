@@ -1,0 +1,13 @@
+import type { Entry } from '../entry.js';
+
+/**
+ * One member as a reader hands it over: its Entry and a way to read its body once.
+ * The consumer reads the body or not; the reader skips what was left before the next member.
+ */
+export interface ArchiveMember {
+  readonly entry: Entry;
+  /** Stored (compressed) size of this member where the format has one (zip), for its ratio. */
+  readonly compressedSize: number | null;
+  /** The member's real (decompressed, checked) bytes. Read at most once. */
+  body(): AsyncIterable<Buffer>;
+}

@@ -1,0 +1,162 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { detectFormat, isTarHeader } from '../detect/detect-format.js';
+import { findZipEnd, ZIP_TAIL_BYTES, type ZipEnd } from '../detect/find-zip-end.js';
+import { ArchiveError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import type { ArchiveMember } from './archive-member.js';
+import { FileByteSource, StreamByteSource } from './byte-source.js';
+import { ContainerError, malformed } from './container-error.js';
+import { BufferAccess, FileAccess, type RandomAccess } from './random-access.js';
+import { readTar, type TarMember } from './tar-reader.js';
+import { readZip } from './zip-reader.js';
+
+/** A path, the archive's bytes, or a stream of them (spooled to a private file first). */
+export type ArchiveSource = string | Buffer | Readable;
+
+export interface OpenedArchive {
+  readonly format: 'tar' | 'zip';
+  readonly compression: 'gzip' | null;
+  /** Members in archive order; the caller finishes with each before taking the next. */
+  members(): AsyncGenerator<ArchiveMember>;
+  /** Compressed bytes read so far from a compressed stream (for the whole-stream ratio), else null. */
+  streamCompressed(): number | null;
+  /** Checks that need the whole walk; throws a ContainerError. Call after the last member. */
+  finish(): void;
+  close(): Promise<void>;
+}
+
+/** Opens a source and decides, from its bytes alone, how to read it. */
+export async function openArchive(source: ArchiveSource, limits: Limits): Promise<OpenedArchive> {
+  const { access, cleanup } = await openAccess(source, limits);
+  try {
+    const head = await access.read(0, 1024);
+    const tailStart = Math.max(0, access.size - ZIP_TAIL_BYTES);
+    const zipEnd = findZipEnd(await access.read(tailStart, ZIP_TAIL_BYTES), tailStart, access.size);
+    const format = detectFormat(head) ?? (zipEnd !== null ? 'zip' : null);
+    const close = async (): Promise<void> => {
+      await access.close();
+      await cleanup();
+    };
+    if (format === null) throw new ArchiveError('ERR_NOT_AN_ARCHIVE', 'not a tar, tar.gz or zip archive');
+    if (format === 'bzip2' || format === 'xz' || format === 'zstd') {
+      throw new ArchiveError('ERR_UNSUPPORTED_FORMAT', `${format}-compressed archives are not supported yet`);
+    }
+    if (format === 'zip') {
+      if (isTarHeader(head)) throw new ContainerError('AMBIGUOUS_FORMAT', 'the file is both a zip and a tar');
+      return { format, compression: null, members: () => readZip(access, limits.maxEntries), streamCompressed: () => null, finish: () => undefined, close };
+    }
+    if (format === 'gzip') {
+      // unzip, Python and Go would find this zip in the gzip file's tail and extract it instead.
+      if (zipEnd !== null) throw new ContainerError('AMBIGUOUS_FORMAT', 'a zip end record lies in the tail of this gzip file');
+      return gzipTar(access, close);
+    }
+    return plainTar(access, zipEnd, close);
+  } catch (error) {
+    await access.close();
+    await cleanup();
+    throw error;
+  }
+}
+
+function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, close: () => Promise<void>): OpenedArchive {
+  let holder: TarMember | null = null;
+  async function* members(): AsyncGenerator<ArchiveMember> {
+    for await (const member of readTar(new FileByteSource(access))) {
+      if (zipEnd !== null && member.dataOffset <= zipEnd.offset && zipEnd.offset < member.dataOffset + member.entry.size) holder = member;
+      yield member;
+    }
+  }
+  return {
+    format: 'tar',
+    compression: null,
+    members,
+    streamCompressed: () => null,
+    finish: () => {
+      if (zipEnd === null) return;
+      // An uncompressed .nemo ends with a torch checkpoint, a zip: accepted when it lies wholly in one member.
+      const inside = holder !== null && holder.dataOffset <= zipEnd.directoryStart && zipEnd.offset + 22 <= holder.dataOffset + holder.entry.size;
+      if (!inside) throw new ContainerError('AMBIGUOUS_FORMAT', 'a zip that unzip, Python and Go would read lies outside any one tar member');
+    },
+    close,
+  };
+}
+
+function gzipTar(access: RandomAccess, close: () => Promise<void>): OpenedArchive {
+  let compressed = 0;
+  async function* members(): AsyncGenerator<ArchiveMember> {
+    const raw = access instanceof FileAccess ? access.handle.createReadStream({ start: 0, highWaterMark: 1024 * 1024, autoClose: false }) : Readable.from([(access as BufferAccess).buffer]);
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        compressed += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
+    raw.pipe(counter).pipe(gunzip);
+    try {
+      yield* readTar(new StreamByteSource(corruptAsMalformed(gunzip)));
+    } finally {
+      raw.unpipe();
+      counter.destroy();
+      gunzip.destroy();
+    }
+  }
+  return { format: 'tar', compression: 'gzip', members, streamCompressed: () => compressed, finish: () => undefined, close };
+}
+
+async function* corruptAsMalformed(gunzip: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* gunzip;
+  } catch (error) {
+    throw malformed(`gzip data is corrupt or truncated: ${(error as Error).message}`);
+  }
+}
+
+async function openAccess(source: ArchiveSource, limits: Limits): Promise<{ access: RandomAccess; cleanup: () => Promise<void> }> {
+  const none = async (): Promise<void> => undefined;
+  if (Buffer.isBuffer(source)) return { access: new BufferAccess(source), cleanup: none };
+  if (typeof source === 'string') return { access: await openFile(source), cleanup: none };
+  const dir = await mkdtemp(join(tmpdir(), 'slipguard-spool-'));
+  const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  try {
+    const path = join(dir, 'archive');
+    await spool(source, path, limits.maxSize);
+    return { access: await openFile(path), cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** A zip needs random access: a stream is copied to a private file first, within the size limit. */
+async function spool(source: Readable, path: string, maxSize: number): Promise<void> {
+  let size = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      done(size > maxSize ? new ContainerError('LIMIT_EXCEEDED', `input is over the total limit of ${maxSize} bytes`) : null, chunk);
+    },
+  });
+  try {
+    await pipeline(source, limit, createWriteStream(path, { mode: 0o600, flags: 'wx' }));
+  } catch (error) {
+    if (error instanceof ContainerError) throw error;
+    throw new ArchiveError('ERR_SOURCE_UNREADABLE', `could not read the input stream: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function openFile(path: string): Promise<FileAccess> {
+  try {
+    return await FileAccess.open(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'ENOTFILE' || code === 'EISDIR' ? 'not a regular file' : code;
+    throw new ArchiveError('ERR_SOURCE_UNREADABLE', `cannot read ${path}: ${why}`, { cause: error });
+  }
+}

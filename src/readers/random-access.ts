@@ -1,0 +1,57 @@
+import { open, type FileHandle } from 'node:fs/promises';
+
+/** Positional reads over an archive held in a file or in memory: what a zip needs. */
+export interface RandomAccess {
+  readonly size: number;
+  /** Up to `length` bytes at `position` (fewer only at the end). */
+  read(position: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export class FileAccess implements RandomAccess {
+  private constructor(
+    readonly handle: FileHandle,
+    readonly size: number,
+  ) {}
+
+  static async open(path: string): Promise<FileAccess> {
+    const handle = await open(path, 'r');
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTFILE' });
+      return new FileAccess(handle, stat.size);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async read(position: number, length: number): Promise<Buffer> {
+    const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await this.handle.read(buffer, filled, buffer.length - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+export class BufferAccess implements RandomAccess {
+  constructor(readonly buffer: Buffer) {}
+
+  get size(): number {
+    return this.buffer.length;
+  }
+
+  async read(position: number, length: number): Promise<Buffer> {
+    return this.buffer.subarray(position, position + length);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,55 @@
+// The part of yauzl 3's API slipguard uses (@types/yauzl describes version 2, without
+// readLocalFileHeader). Strings are never decoded by yauzl here, so names are Buffers.
+declare module 'yauzl' {
+  import type { EventEmitter } from 'node:events';
+
+  interface Options {
+    lazyEntries: boolean;
+    decodeStrings: false;
+    validateEntrySizes: boolean;
+    autoClose: boolean;
+    strictFileNames: boolean;
+  }
+
+  interface ExtraField {
+    id: number;
+    data: Buffer;
+  }
+
+  interface Entry {
+    fileName: Buffer;
+    extraFields: ExtraField[];
+    versionMadeBy: number;
+    generalPurposeBitFlag: number;
+    compressionMethod: number;
+    crc32: number;
+    compressedSize: number;
+    uncompressedSize: number;
+    externalFileAttributes: number;
+    relativeOffsetOfLocalHeader: number;
+    getLastModDate(): Date;
+  }
+
+  interface LocalFileHeader {
+    fileName: Buffer;
+    fileDataStart: number;
+  }
+
+  interface ZipFile extends EventEmitter {
+    entryCount: number;
+    /** Where the next central record is read: the directory's offset before the walk. */
+    readEntryCursor: number;
+    readEntry(): void;
+    readLocalFileHeader(entry: Entry, callback: (error: Error | null, header?: LocalFileHeader) => void): void;
+    close(): void;
+  }
+
+  type Callback = (error: Error | null, zip?: ZipFile) => void;
+
+  function fromFd(fd: number, options: Options, callback: Callback): void;
+  function fromBuffer(buffer: Buffer, options: Options, callback: Callback): void;
+
+  const yauzl: { fromFd: typeof fromFd; fromBuffer: typeof fromBuffer };
+  export default yauzl;
+  export type { Entry, ZipFile };
+}

@@ -1,0 +1,69 @@
+import { foldComponent } from './fold-name.js';
+import { issue, type Issue } from './issue.js';
+import type { FindingCode } from '../finding-codes.js';
+import type { DroppedMember, PathKind, VetState } from './vet-state.js';
+
+/**
+ * DUPLICATE_ENTRY and NAME_COLLISION against every path seen so far, ancestors included:
+ * file `a` then `a/b`, dir `a/` then file `a`, `README` then `readme`. Reads state only;
+ * recordPath commits a member once its verdict is to write it.
+ */
+export function checkCollisions(parts: readonly string[], isDirectory: boolean, state: VetState): Issue[] {
+  const found: Issue[] = [];
+  const keys = foldedPrefixes(parts);
+  for (let i = 0; i < parts.length; i++) {
+    const record = state.paths.get(keys[i]!);
+    if (record === undefined) continue;
+    const name = parts.slice(0, i + 1).join('/');
+    const isLast = i === parts.length - 1;
+    if (!isLast) {
+      if (record.kind === 'file') found.push(issue('NAME_COLLISION', `a parent, ${record.name}, is a file in this archive`));
+      else if (record.name !== name) found.push(issue('NAME_COLLISION', `parent ${name} and ${record.name} are one folder on case-insensitive filesystems`));
+    } else if (record.name !== name) {
+      found.push(issue('NAME_COLLISION', `collides with ${record.name} on case-insensitive or normalising filesystems`));
+    } else if (record.kind === 'implied-directory') {
+      if (!isDirectory) found.push(issue('NAME_COLLISION', `${name} is a folder of earlier members and cannot be a file`));
+    } else {
+      found.push(issue('DUPLICATE_ENTRY', `${name} appears more than once`));
+    }
+  }
+  return found;
+}
+
+/** Remembers a written member and the folders it implies. */
+export function recordPath(parts: readonly string[], isDirectory: boolean, state: VetState): void {
+  const keys = foldedPrefixes(parts);
+  for (let i = 0; i < parts.length; i++) {
+    const key = keys[i]!;
+    const isLast = i === parts.length - 1;
+    const kind: PathKind = !isLast ? 'implied-directory' : isDirectory ? 'directory' : 'file';
+    const record = state.paths.get(key);
+    if (record === undefined) state.paths.set(key, { name: parts.slice(0, i + 1).join('/'), kind });
+    else if (isLast) record.kind = kind;
+  }
+}
+
+/** The dropped member this path passes through, if any: its contents were meant for where it pointed. */
+export function droppedAncestor(parts: readonly string[], state: VetState): DroppedMember | undefined {
+  if (state.dropped.size === 0) return undefined;
+  const keys = foldedPrefixes(parts);
+  for (let i = 0; i < parts.length - 1; i++) {
+    const dropped = state.dropped.get(keys[i]!);
+    if (dropped !== undefined) return dropped;
+  }
+  return undefined;
+}
+
+export function recordDropped(parts: readonly string[], name: string, code: FindingCode, state: VetState): void {
+  if (parts.length > 0) state.dropped.set(foldedPrefixes(parts)[parts.length - 1]!, { name, code });
+}
+
+function foldedPrefixes(parts: readonly string[]): string[] {
+  const keys: string[] = [];
+  let key = '';
+  for (const part of parts) {
+    key = key === '' ? foldComponent(part) : `${key}/${foldComponent(part)}`;
+    keys.push(key);
+  }
+  return keys;
+}

@@ -1,0 +1,92 @@
+import type { Entry } from '../entry.js';
+import { FINDING_CODES, type Finding, type FindingCode } from '../finding-codes.js';
+import type { Limits } from '../limits.js';
+import { checkCollisions, droppedAncestor, recordDropped, recordPath } from './check-collisions.js';
+import { checkName } from './check-name.js';
+import { checkType } from './check-type.js';
+import { issue, type Issue } from './issue.js';
+import { checkMode, sanitizeMode } from './sanitize-mode.js';
+import { splitName } from './split-name.js';
+import type { VetState } from './vet-state.js';
+
+export type Policy = 'refuse' | 'skip';
+
+export interface VetOptions {
+  readonly policy: Policy;
+  readonly limits: Limits;
+}
+
+/** What a member's header says; all vetting needs. */
+export type VetInput = Pick<Entry, 'name' | 'nameIsUtf8' | 'type' | 'typeFlag' | 'mode' | 'size' | 'linkTarget'>;
+
+export interface Verdict {
+  readonly action: 'write' | 'skip' | 'refuse';
+  readonly findings: Finding[];
+  /** Components under the destination root; empty for the root itself (NeMo's `./`), which is a no-op. */
+  readonly parts: string[];
+  /** The mode to write: sanitized, never the archive's. */
+  readonly mode: number;
+}
+
+/**
+ * The one policy function: scan, extract and clean all ask it, so they cannot disagree.
+ * Pure but for `state`, the archive's own record of what came before, which it updates.
+ */
+export function vetEntry(entry: VetInput, state: VetState, options: VetOptions): Verdict {
+  const issues = [...checkLimits(entry, state, options.limits), ...checkName(entry.name, entry.nameIsUtf8, options.limits), ...checkType(entry)];
+  const nameIsSound = !issues.some((found) => isNameCode(found.code));
+  const parts = nameIsSound ? splitName(entry.name) : [];
+  const isDirectory = entry.type === 'directory';
+  if (nameIsSound) issues.push(...checkPlacement(parts, isDirectory, state));
+  const action = decide(issues, options.policy);
+  if (action === 'write') issues.push(...(parts.length > 0 ? checkMode(entry.mode) : []));
+  if (nameIsSound && action === 'write') recordPath(parts, isDirectory, state);
+  if (nameIsSound && action === 'skip') recordDropped(parts, entry.name, firstRefusing(issues), state);
+  return {
+    action,
+    findings: issues.map((found) => toFinding(found, entry.name, action)),
+    parts,
+    mode: sanitizeMode(entry.type, entry.mode),
+  };
+}
+
+function checkLimits(entry: VetInput, state: VetState, limits: Limits): Issue[] {
+  const found: Issue[] = [];
+  state.entries += 1;
+  state.declaredBytes += entry.size;
+  if (state.entries > limits.maxEntries) found.push(issue('LIMIT_EXCEEDED', `more than ${limits.maxEntries} members`));
+  // A header that claims too much is refused at once; one that claims too little is caught by counting real bytes.
+  if (entry.size > limits.maxFileSize) found.push(issue('LIMIT_EXCEEDED', `member claims ${entry.size} bytes, over the per-file limit of ${limits.maxFileSize}`));
+  if (state.declaredBytes > limits.maxSize) found.push(issue('LIMIT_EXCEEDED', `members claim more than the total limit of ${limits.maxSize} bytes`));
+  return found;
+}
+
+function checkPlacement(parts: readonly string[], isDirectory: boolean, state: VetState): Issue[] {
+  if (parts.length === 0) return isDirectory ? [] : [issue('UNSAFE_NAME', 'a non-directory member names the root')];
+  const dropped = droppedAncestor(parts, state);
+  if (dropped !== undefined) return [issue(dropped.code, `lies under ${dropped.name}, a dropped member`)];
+  return checkCollisions(parts, isDirectory, state);
+}
+
+function decide(issues: readonly Issue[], policy: Policy): Verdict['action'] {
+  const refusing = issues.filter((found) => FINDING_CODES[found.code].refuses);
+  if (refusing.length === 0) return 'write';
+  if (policy === 'refuse' || refusing.some((found) => FINDING_CODES[found.code].container)) return 'refuse';
+  return 'skip';
+}
+
+function firstRefusing(issues: readonly Issue[]): FindingCode {
+  return issues.find((found) => FINDING_CODES[found.code].refuses)?.code ?? 'UNSAFE_NAME';
+}
+
+/** Codes that mean the name cannot be placed under the root at all. */
+function isNameCode(code: FindingCode): boolean {
+  return code === 'PARENT_TRAVERSAL' || code === 'ABSOLUTE_PATH' || code === 'DRIVE_PATH' || code === 'BACKSLASH' ||
+    code === 'HOME_EXPANSION' || code === 'ENV_EXPANSION' || code === 'UNSAFE_NAME' || code === 'LIMIT_EXCEEDED';
+}
+
+export function toFinding(found: Issue, member: string | null, action: Verdict['action']): Finding {
+  const info = FINDING_CODES[found.code];
+  const outcome = !info.refuses ? 'sanitized' : action === 'skip' ? 'skipped' : 'refused';
+  return { code: found.code, severity: info.severity, member, action: outcome, message: found.message };
+}

@@ -11,16 +11,20 @@ export function formatReport(report: ScanReport | ExtractReport, command: 'scan'
 }
 
 function headline(report: ScanReport | ExtractReport, command: 'scan' | 'extract'): string {
-  const size = `${report.entries} members, ${report.bytes} bytes`;
+  const size = `${plural(report.entries, 'member')}, ${plural(report.bytes, 'byte')}`;
   if (report.verdict === 'refused') return `REFUSED, ${command === 'extract' ? 'nothing written' : 'would not be extracted'} (${size})`;
   const dropped = report.findings.filter((finding) => finding.action === 'skipped').length;
   if (command === 'scan') return report.verdict === 'skipped' ? `${dropped} findings would drop members (${size})` : `no refusing findings (${size})`;
   const { destination, written } = report as ExtractReport;
   const tail = dropped > 0 ? `; ${dropped} members dropped` : '';
-  return `extracted ${written.files} files and ${written.directories} folders into ${escapeName(destination)} (${size})${tail}`;
+  return `extracted ${plural(written.files, 'file')} and ${plural(written.directories, 'folder')} into ${escapeName(destination)} (${size})${tail}`;
 }
 
 function formatFinding(finding: Finding): string {
   const member = finding.member === null ? '(archive)' : escapeName(finding.member);
   return `  ${finding.severity.padEnd(8)} ${finding.code.padEnd(20)} ${finding.action.padEnd(9)} ${member}: ${escapeName(finding.message)}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -1,26 +1,33 @@
+import { writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { extract } from '../commands/extract.js';
 import { scan } from '../commands/scan.js';
+import { scanTree, type TreeScan } from '../commands/scan-tree.js';
 import { ArchiveError, isArchiveError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { ExtractReport, ScanReport } from '../report.js';
+import { VERSION } from '../version.js';
 import { escapeName } from './escape-name.js';
-import { formatReport } from './format-report.js';
+import { COLOUR, formatReport, PLAIN, plural, type Style } from './format-report.js';
+import { formatSarif } from './format-sarif.js';
 import { parseSize } from './parse-size.js';
 
 export interface CliIo {
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly stdin: Readable;
+  /** Colour the human output: the binary sets it when stdout is a TTY and NO_COLOR is unset. */
+  readonly colour?: boolean;
 }
 
 const USAGE = `usage:
   slipguard extract <archive> [-C|-d <dir>] [--policy refuse|skip] [--overwrite]
                     [--max-size N] [--max-entries N] [--max-file-size N] [--max-ratio N] [--json]
-  slipguard scan <archive>... [--policy refuse|skip] [--max-size N] ... [--json]
+  slipguard scan <archive|folder>... [--policy refuse|skip] [--max-size N] ... [--json] [--sarif <file>]
+  slipguard --version
 sizes take K, M, G, T (binary): 64M, 2G. '-' as archive reads standard input.
 exit codes: 0 nothing refused or dropped, 1 findings refused the archive or dropped members, 2 usage or I/O error.`;
 
@@ -31,6 +38,7 @@ const LIMIT_FLAGS = {
   'max-ratio': { type: 'string' },
 } as const;
 const COMMON = { policy: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LIMIT_FLAGS } as const;
+const SCAN_FLAGS = { ...COMMON, sarif: { type: 'string' } } as const;
 const EXTRACT_FLAGS = { ...COMMON, C: { type: 'string', short: 'C' }, d: { type: 'string', short: 'd' }, overwrite: { type: 'boolean' } } as const;
 
 /** The CLI: parses argv, runs one command, prints, and returns the exit code. Never exits by itself. */
@@ -40,6 +48,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       io.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-V') {
+      io.stdout.write(`slipguard ${VERSION}\n`);
+      return 0;
     }
     if (command === 'extract') return await runExtract(rest, io);
     if (command === 'scan') return await runScan(rest, io);
@@ -66,24 +78,48 @@ async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function runScan(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, COMMON);
+  const { values, positionals } = parse(args, SCAN_FLAGS);
   if (values.help === true) return help(io);
-  if (positionals.length === 0) throw usage('scan takes at least one archive');
-  const options = { policy: policy(values.policy), limits: limits(values) };
-  let worst = 0;
-  const reports: ScanReport[] = [];
-  for (const archive of positionals) {
-    try {
-      const report = await scan(source(archive, io), options);
-      reports.push(report);
-      if (values.json !== true) io.stdout.write(formatReport(report, 'scan'));
-      worst = Math.max(worst, exitCode(report));
-    } catch (error) {
-      worst = Math.max(worst, reportError(error, io, false, archive));
-    }
+  if (positionals.length === 0) throw usage('scan takes at least one archive or folder');
+  if (positionals.includes('-')) {
+    if (positionals.length > 1) throw usage('- (standard input) cannot be scanned with other paths');
+    const report = await scan(io.stdin, { policy: policy(values.policy), limits: limits(values) });
+    if (values.sarif !== undefined) await writeSarif(values.sarif, [report]);
+    return print(report, 'scan', values.json === true, io);
   }
-  if (values.json === true) io.stdout.write(`${JSON.stringify(reports.length === 1 && positionals.length === 1 ? reports[0] : { reports }, null, 2)}\n`);
-  return worst;
+  const tree = await scanTree(positionals, { policy: policy(values.policy), limits: limits(values) });
+  const reports = tree.reports.filter((report): report is ScanReport => 'verdict' in report);
+  if (values.sarif !== undefined) await writeSarif(values.sarif, reports);
+  const single = positionals.length === 1 && tree.reports.length === 1 && tree.summary.notArchives === 0;
+  if (values.json === true) {
+    io.stdout.write(`${JSON.stringify(single ? tree.reports[0] : tree, null, 2)}\n`);
+  } else {
+    for (const report of tree.reports) {
+      if ('verdict' in report) io.stdout.write(formatReport(report, 'scan', style(io)));
+      else io.stderr.write(`slipguard: ${escapeName(report.archive)}: ${report.error.code}: ${escapeName(report.error.message)}\n`);
+    }
+    if (!single) io.stdout.write(`${summaryLine(tree)}\n`);
+  }
+  if (tree.summary.failed > 0) return 2;
+  return tree.summary.refused + tree.summary.skipped > 0 ? 1 : 0;
+}
+
+function summaryLine(tree: TreeScan): string {
+  const { archives, accepted, skipped, refused, failed, notArchives } = tree.summary;
+  const parts = [`${accepted} clean`, `${refused} refused`, ...(skipped > 0 ? [`${skipped} with members to drop`] : []), ...(failed > 0 ? [`${failed} unreadable`] : [])];
+  return `${plural(archives, 'archive')}: ${parts.join(', ')}${notArchives > 0 ? `; ${plural(notArchives, 'other file')} skipped` : ''}`;
+}
+
+async function writeSarif(path: string, reports: readonly ScanReport[]): Promise<void> {
+  try {
+    await writeFile(path, `${JSON.stringify(formatSarif(reports, VERSION), null, 2)}\n`);
+  } catch (error) {
+    throw new ArchiveError('ERR_WRITE_FAILED', `cannot write ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function style(io: CliIo): Style {
+  return io.colour === true ? COLOUR : PLAIN;
 }
 
 function parse<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
@@ -117,7 +153,7 @@ function limits(values: Partial<Record<keyof typeof LIMIT_FLAGS, string | boolea
 }
 
 function print(report: ScanReport, command: 'scan' | 'extract', json: boolean, io: CliIo): number {
-  io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, command));
+  io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, command, style(io)));
   return exitCode(report);
 }
 

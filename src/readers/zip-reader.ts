@@ -41,21 +41,19 @@ interface ZipRecord {
  * in an unknown method. Bodies are read by us: large reads, inflated, counted, CRC-checked.
  */
 export async function* readZip(access: RandomAccess, maxEntries: number): AsyncGenerator<ArchiveMember> {
+  // Never zip.close(): yauzl's fd reader closes the descriptor on its last unref, and the
+  // descriptor belongs to our RandomAccess, which closes it.
   const zip = await openYauzl(access);
-  try {
-    if (zip.entryCount > maxEntries) {
-      throw new ContainerError('LIMIT_EXCEEDED', `zip lists ${zip.entryCount} members, over the limit of ${maxEntries}`);
-    }
-    // Before the walk, yauzl's cursor is the central directory's offset.
-    const directoryStart = zip.readEntryCursor;
-    const raw = await walk(zip);
-    const records: ZipRecord[] = [];
-    for (const [index, item] of raw.entries()) records.push(await toRecord(zip, item, index));
-    checkLayout(records, directoryStart);
-    for (const record of records) yield { entry: record.entry, compressedSize: record.compressedSize, body: () => readBody(access, record) };
-  } finally {
-    zip.close();
+  if (zip.entryCount > maxEntries) {
+    throw new ContainerError('LIMIT_EXCEEDED', `zip lists ${zip.entryCount} members, over the limit of ${maxEntries}`);
   }
+  // Before the walk, yauzl's cursor is the central directory's offset.
+  const directoryStart = zip.readEntryCursor;
+  const raw = await walk(zip);
+  const records: ZipRecord[] = [];
+  for (const [index, item] of raw.entries()) records.push(await toRecord(zip, item, index));
+  checkLayout(records, directoryStart);
+  for (const record of records) yield { entry: record.entry, compressedSize: record.compressedSize, body: () => readBody(access, record) };
 }
 
 function openYauzl(access: RandomAccess): Promise<ZipFile> {

@@ -32,3 +32,11 @@ describe('README tables match the code', () => {
     expect(documented).toEqual(Object.keys(ERROR_CODES));
   });
 });
+
+describe('docs/errors.md matches the code', () => {
+  it('has one section per error code, in order', () => {
+    const page = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
+    const headings = [...page.matchAll(/^## (ERR_[A-Z_]+)$/gmu)].map((match) => match[1]);
+    expect(headings).toEqual(Object.keys(ERROR_CODES));
+  });
+});

@@ -13,6 +13,7 @@ import { VERSION } from '../version.js';
 import { escapeName } from './escape-name.js';
 import { COLOUR, formatReport, PLAIN, plural, type Style } from './format-report.js';
 import { formatSarif } from './format-sarif.js';
+import { HELP } from './help-text.js';
 import { parseSize } from './parse-size.js';
 
 export interface CliIo {
@@ -23,13 +24,6 @@ export interface CliIo {
   readonly colour?: boolean;
 }
 
-const USAGE = `usage:
-  slipguard extract <archive> [-C|-d <dir>] [--policy refuse|skip] [--overwrite]
-                    [--max-size N] [--max-entries N] [--max-file-size N] [--max-ratio N] [--json]
-  slipguard scan <archive|folder>... [--policy refuse|skip] [--max-size N] ... [--json] [--sarif <file>]
-  slipguard --version
-sizes take K, M, G, T (binary): 64M, 2G. '-' as archive reads standard input.
-exit codes: 0 nothing refused or dropped, 1 findings refused the archive or dropped members, 2 usage or I/O error.`;
 
 const LIMIT_FLAGS = {
   'max-size': { type: 'string' },
@@ -46,7 +40,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.stdout.write(`${USAGE}\n`);
+      (command === undefined ? io.stderr : io.stdout).write(`${HELP.main}\n`);
       return command === undefined ? 2 : 0;
     }
     if (command === '--version' || command === '-V') {
@@ -63,7 +57,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, EXTRACT_FLAGS);
-  if (values.help === true) return help(io);
+  if (values.help === true) return help(io, 'extract');
   if (positionals.length !== 1) throw usage('extract takes exactly one archive');
   if (values.C !== undefined && values.d !== undefined) throw usage('give -C or -d, not both');
   const destination = values.C ?? values.d ?? '.';
@@ -79,7 +73,7 @@ async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
 
 async function runScan(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, SCAN_FLAGS);
-  if (values.help === true) return help(io);
+  if (values.help === true) return help(io, 'scan');
   if (positionals.length === 0) throw usage('scan takes at least one archive or folder');
   if (positionals.includes('-')) {
     if (positionals.length > 1) throw usage('- (standard input) cannot be scanned with other paths');
@@ -161,8 +155,8 @@ function exitCode(report: ScanReport): number {
   return report.verdict === 'accepted' ? 0 : 1;
 }
 
-function help(io: CliIo): number {
-  io.stdout.write(`${USAGE}\n`);
+function help(io: CliIo, command: 'extract' | 'scan'): number {
+  io.stdout.write(`${HELP[command]}\n`);
   return 0;
 }
 

@@ -134,3 +134,28 @@ describe('slipguard scan', () => {
     expect(box.snapshot()).toEqual(before);
   });
 });
+
+describe('help and version', () => {
+  it.each([
+    [['--help'], 'slipguard extract <archive>'],
+    [['extract', '--help'], '--policy skip'],
+    [['scan', '-h'], '--sarif <file>'],
+  ])('%j prints help with examples and exits 0', async (args, text) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(text);
+    expect(result.stdout).toContain('Examples:');
+    expect(result.stdout).toContain('Exit codes:');
+  });
+
+  it('prints the usage on stderr and exits 2 without a command', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage:');
+  });
+
+  it('prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect((await runCli(['--version'])).stdout).toBe(`slipguard ${version}\n`);
+  });
+});

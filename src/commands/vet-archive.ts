@@ -55,7 +55,7 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
       if (!opened && archive.compression !== null) for await (const _chunk of body());
       options.onProgress?.({ entries, bytes: budget.total });
     }
-    if (!refused) archive.finish();
+    if (!refused) await archive.finish();
   } catch (error) {
     if (error instanceof ContainerError) {
       findings.push(toFinding({ code: error.code, message: error.message }, error.member ?? member?.entry.name ?? null, 'refuse'));

@@ -15,6 +15,9 @@ import { ContainerError, malformed } from './container-error.js';
 import { BufferAccess, FileAccess, type RandomAccess } from './random-access.js';
 import { readTar, type TarMember } from './tar-reader.js';
 import { readZip } from './zip-reader.js';
+import { listZipNames } from './list-zip-names.js';
+import { vetEntry } from '../vet/vet-entry.js';
+import { createVetState } from '../vet/vet-state.js';
 
 /** A path, the archive's bytes, or a stream of them (spooled to a private file first). */
 export type ArchiveSource = string | Buffer | Readable;
@@ -27,7 +30,7 @@ export interface OpenedArchive {
   /** Compressed bytes read so far from a compressed stream (for the whole-stream ratio), else null. */
   streamCompressed(): number | null;
   /** Checks that need the whole walk; throws a ContainerError. Call after the last member. */
-  finish(): void;
+  finish(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,14 +52,14 @@ export async function openArchive(source: ArchiveSource, limits: Limits): Promis
     }
     if (format === 'zip') {
       if (isTarHeader(head)) throw new ContainerError('AMBIGUOUS_FORMAT', 'the file is both a zip and a tar');
-      return { format, compression: null, members: () => readZip(access, limits.maxEntries), streamCompressed: () => null, finish: () => undefined, close };
+      return { format, compression: null, members: () => readZip(access, limits.maxEntries), streamCompressed: () => null, finish: async () => undefined, close };
     }
     if (format === 'gzip') {
       // unzip, Python and Go would find this zip in the gzip file's tail and extract it instead.
       if (zipEnd !== null) throw new ContainerError('AMBIGUOUS_FORMAT', 'a zip end record lies in the tail of this gzip file');
       return gzipTar(access, close);
     }
-    return plainTar(access, zipEnd, close);
+    return plainTar(access, zipEnd, limits, close);
   } catch (error) {
     await access.close();
     await cleanup();
@@ -64,7 +67,7 @@ export async function openArchive(source: ArchiveSource, limits: Limits): Promis
   }
 }
 
-function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, close: () => Promise<void>): OpenedArchive {
+function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, limits: Limits, close: () => Promise<void>): OpenedArchive {
   let holder: TarMember | null = null;
   async function* members(): AsyncGenerator<ArchiveMember> {
     for await (const member of readTar(new FileByteSource(access))) {
@@ -77,11 +80,14 @@ function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, close: () => Prom
     compression: null,
     members,
     streamCompressed: () => null,
-    finish: () => {
+    finish: async () => {
       if (zipEnd === null) return;
       // An uncompressed .nemo ends with a torch checkpoint, a zip: accepted when it lies wholly in one member.
-      const inside = holder !== null && holder.dataOffset <= zipEnd.directoryStart && zipEnd.offset + 22 <= holder.dataOffset + holder.entry.size;
-      if (!inside) throw new ContainerError('AMBIGUOUS_FORMAT', 'a zip that unzip, Python and Go would read lies outside any one tar member');
+      const member: TarMember | null = holder;
+      if (member === null || member.dataOffset > zipEnd.directoryStart || zipEnd.offset + 22 > member.dataOffset + member.entry.size) {
+        throw new ContainerError('AMBIGUOUS_FORMAT', 'a zip that unzip, Python and Go would read lies outside any one tar member');
+      }
+      await vetContainedZip(access, member, limits);
     },
     close,
   };
@@ -107,7 +113,22 @@ function gzipTar(access: RandomAccess, close: () => Promise<void>): OpenedArchiv
       gunzip.destroy();
     }
   }
-  return { format: 'tar', compression: 'gzip', members, streamCompressed: () => compressed, finish: () => undefined, close };
+  return { format: 'tar', compression: 'gzip', members, streamCompressed: () => compressed, finish: async () => undefined, close };
+}
+
+/**
+ * unzip, Python and Go would extract the zip inside the member from the whole file, so its
+ * names must pass the same rules: one hostile name refuses the file, whatever the policy.
+ */
+async function vetContainedZip(access: RandomAccess, holder: TarMember, limits: Limits): Promise<void> {
+  const state = createVetState();
+  for (const inner of await listZipNames(access, holder.dataOffset, holder.dataOffset + holder.entry.size)) {
+    const refusing = vetEntry(inner, state, { policy: 'refuse', limits }).findings.find((finding) => finding.action === 'refused');
+    if (refusing !== undefined) {
+      const message = `unzip, Python and Go would extract the zip in this member, and its member ${JSON.stringify(inner.name)} has ${refusing.code}: ${refusing.message}`;
+      throw new ContainerError('AMBIGUOUS_FORMAT', message, holder.entry.name);
+    }
+  }
 }
 
 async function* corruptAsMalformed(gunzip: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {

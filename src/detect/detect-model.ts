@@ -21,8 +21,9 @@ export class ModelSniffer {
     if (!isDirectory && !parts[parts.length - 1]!.endsWith('.npy')) this.#onlyNpy = false;
   }
 
-  kind(format: 'tar' | 'zip'): ModelKind | null {
+  kind(format: 'tar' | 'zip' | null): ModelKind | null {
     const root = this.#rootFiles;
+    if (format === null) return null;
     if (format === 'tar') return root.has('model_config.yaml') ? 'nemo' : null;
     if (root.has('MAR-INF/MANIFEST.json')) return 'torchserve';
     if (root.has('metadata.json') && root.has('config.json') && root.has('model.weights.h5')) return 'keras';

@@ -23,7 +23,8 @@ import { createVetState } from '../vet/vet-state.js';
 export type ArchiveSource = string | Buffer | Readable;
 
 export interface OpenedArchive {
-  readonly format: 'tar' | 'zip';
+  /** Null when the archive was refused before its format could be settled. */
+  readonly format: 'tar' | 'zip' | null;
   readonly compression: 'gzip' | null;
   /** Members in archive order; the caller finishes with each before taking the next. */
   members(): AsyncGenerator<ArchiveMember>;
@@ -34,8 +35,30 @@ export interface OpenedArchive {
   close(): Promise<void>;
 }
 
-/** Opens a source and decides, from its bytes alone, how to read it. */
+/**
+ * Opens a source and decides, from its bytes alone, how to read it. A container problem found
+ * while opening (a polyglot, a stream over the size limit) is not thrown here: the archive
+ * returned raises it on the first read, so every command reports it as a finding.
+ */
 export async function openArchive(source: ArchiveSource, limits: Limits): Promise<OpenedArchive> {
+  try {
+    return await openChecked(source, limits);
+  } catch (error) {
+    if (!(error instanceof ContainerError)) throw error;
+    return {
+      format: null,
+      compression: null,
+      members: async function* () {
+        throw error;
+      },
+      streamCompressed: () => null,
+      finish: async () => undefined,
+      close: async () => undefined,
+    };
+  }
+}
+
+async function openChecked(source: ArchiveSource, limits: Limits): Promise<OpenedArchive> {
   const { access, cleanup } = await openAccess(source, limits);
   try {
     const head = await access.read(0, 1024);

@@ -18,7 +18,7 @@ export const COLOUR: Style = {
 /** The human summary of a scan or an extraction: one headline, then a table of findings. */
 export function formatReport(report: ScanReport | ExtractReport, command: 'scan' | 'extract', style: Style = PLAIN): string {
   const kind = [report.compression === null ? report.format : `${report.format}+${report.compression}`, report.model].filter((part) => part !== null).join(', ');
-  const lines = [`${escapeName(report.archive)} (${kind}): ${style.verdict(report.verdict !== 'accepted', headline(report, command))}`];
+  const lines = [`${escapeName(report.archive)} (${kind === '' ? 'format not settled' : kind}): ${style.verdict(report.verdict !== 'accepted', headline(report, command))}`];
   lines.push(...findingTable(report.findings, style));
   return `${lines.join('\n')}\n`;
 }

@@ -23,6 +23,9 @@ export function checkCollisions(parts: readonly string[], isDirectory: boolean, 
       found.push(issue('NAME_COLLISION', `collides with ${record.name} on case-insensitive or normalising filesystems`));
     } else if (record.kind === 'implied-directory') {
       if (!isDirectory) found.push(issue('NAME_COLLISION', `${name} is a folder of earlier members and cannot be a file`));
+    } else if ((record.kind === 'directory') !== isDirectory) {
+      // Not the same member twice: one path cannot be both, and readers disagree on which wins.
+      found.push(issue('NAME_COLLISION', `${name} is both a file and a folder in this archive`));
     } else {
       found.push(issue('DUPLICATE_ENTRY', `${name} appears more than once`));
     }

@@ -8,11 +8,13 @@ const SHORT_NAME = /^[^~.]{1,6}~[0-9]+(\.[^.]{0,3})?$/u;
 const DRIVE = /^[a-z]:/iu;
 const HOME = /^~[a-z0-9._-]*$/iu;
 /** `$NAME`, `${NAME}`, `$(cmd)` and `%NAME%`: expanded by shells and by Windows. `Outer$Inner` is not. */
-const ENV = /^(\$[a-z_{(]|%[a-z_][a-z0-9_]*%)/iu;
+const ENV = /^(\$[a-z_{(]|%[a-z_][^%]*%)/iu;
 /** Controls, format characters (bidi overrides, zero-width), other default-ignorables, lone surrogates, U+FFFD. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u{FFFD}]/u;
 const WINDOWS_FORBIDDEN = /[<>"|?*]/u;
 const MAX_COMPONENT_BYTES = 255;
+/** Linux PATH_MAX: a longer path cannot be opened whole, and realpath-style checks truncate it. */
+const MAX_PATH_BYTES = 4096;
 
 /**
  * Rules on a member's effective name alone: every shape that resolves outside the root on
@@ -25,6 +27,8 @@ export function checkName(name: string, nameIsUtf8: boolean, limits: Limits): Is
     found.push(issue('LIMIT_EXCEEDED', `name is ${bytes} bytes, over the limit of ${limits.maxNameLength}`));
     return found; // long names are where regex work would be wasted; one finding says it
   }
+  // Fixed, unlike maxNameLength: raising the limit must not let a name past what filesystems take.
+  if (bytes > MAX_PATH_BYTES) found.push(issue('UNSAFE_NAME', `name is ${bytes} bytes, over PATH_MAX of ${MAX_PATH_BYTES}`));
   if (name === '' || name === '.') found.push(issue('UNSAFE_NAME', 'empty name'));
   if (!nameIsUtf8) found.push(issue('UNSAFE_NAME', 'name is not valid UTF-8'));
   if (name.includes('\0')) found.push(issue('UNSAFE_NAME', 'name contains NUL'));

@@ -34,9 +34,12 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
   const findings: Finding[] = [];
   let refused = false;
   let entries = 0;
+  // The member being handled, to name in a container finding; null between members, so a bad
+  // header or an orphan meta header is not blamed on the member before it.
   let member: ArchiveMember | null = null;
   try {
-    for await (member of archive.members()) {
+    for await (const next of archive.members()) {
+      member = next;
       options.signal?.throwIfAborted();
       entries += 1;
       const verdict = vetEntry(member.entry, state, options);
@@ -54,6 +57,7 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
       // Bytes of a compressed stream are decompressed whether wanted or not: count them all.
       if (!opened && archive.compression !== null) for await (const _chunk of body());
       options.onProgress?.({ entries, bytes: budget.total });
+      member = null;
     }
     if (!refused) await archive.finish();
   } catch (error) {

@@ -21,6 +21,9 @@ const TYPES: Readonly<Record<string, EntryType>> = {
   '6': 'fifo',
 };
 
+/** Types after which CPython's tarfile does not skip `size` bytes of data (tarfile._proc_builtin). */
+const UNSKIPPED_DATA_FLAGS: ReadonlySet<string> = new Set(['1', '2', '3', '4', '5', '6']);
+
 export interface TarMember extends ArchiveMember {
   /** Offset of the body in the (decompressed) tar stream: where a contained zip would lie. */
   readonly dataOffset: number;
@@ -54,7 +57,7 @@ export async function* readTar(source: ByteSource): AsyncGenerator<TarMember> {
       await expectEnd(source, pending);
       return;
     }
-    const header = new Header(block);
+    const header = decodeHeader(block, offset);
     if (!header.cksumValid) throw malformed(`bad header checksum at offset ${offset}`);
     const flag = String.fromCharCode(block[156]!);
     const size = decodeSize(block, offset);
@@ -83,6 +86,15 @@ export async function* readTar(source: ByteSource): AsyncGenerator<TarMember> {
     if (left > 0 && (await source.skip(left)) < left) throw malformed('truncated member data', entry.name);
     await skipPadding(source, entry.size, entry.name);
     index += 1;
+  }
+}
+
+/** node-tar's Header throws on a numeric field it cannot decode (bad base-256): that is a corrupt header, not a crash. */
+function decodeHeader(block: Buffer, offset: number): Header {
+  try {
+    return new Header(block);
+  } catch (error) {
+    throw malformed(`undecodable header at offset ${offset}: ${(error as Error).message}`);
   }
 }
 
@@ -134,8 +146,10 @@ function toEntry(block: Buffer, header: Header, flag: string, headerSize: number
     if (size !== 0) throw malformed('a regular file named like a folder has data', name.text);
     type = 'directory';
   }
-  if (type !== 'file' && flag !== 'S' && size !== 0) {
-    // Python does not skip data after folders or links, GNU tar does: the next "header" would differ.
+  if (UNSKIPPED_DATA_FLAGS.has(flag) && size !== 0) {
+    // Python does not skip data after folders, links, devices or FIFOs, GNU tar does: the next
+    // "header" would differ. Unknown and sparse types are skipped by both, so they stay
+    // SPECIAL_FILE members (dropped under `skip`) rather than corrupt archives.
     throw malformed(`a ${type} member has ${size} bytes of data`, name.text);
   }
   return {

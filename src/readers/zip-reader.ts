@@ -57,7 +57,9 @@ export async function* readZip(access: RandomAccess, maxEntries: number): AsyncG
 }
 
 function openYauzl(access: RandomAccess): Promise<ZipFile> {
-  const options = { lazyEntries: true, decodeStrings: false as const, validateEntrySizes: true, autoClose: false, strictFileNames: false };
+  // validateEntrySizes is off because yauzl's check fails the whole walk without naming the
+  // member (and calls an encrypted member a size mismatch); toRecord makes the same check.
+  const options = { lazyEntries: true, decodeStrings: false as const, validateEntrySizes: false, autoClose: false, strictFileNames: false };
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, zip?: ZipFile): void => (zip === undefined ? reject(asMalformed(error)) : resolve(zip));
     if (access instanceof FileAccess) yauzl.fromFd(access.handle.fd, options, done);
@@ -85,6 +87,9 @@ async function toRecord(zip: ZipFile, item: YauzlEntry, index: number): Promise<
   if ((item.generalPurposeBitFlag & 1) !== 0) throw malformed('encrypted member', name.text);
   if (item.compressionMethod !== 0 && item.compressionMethod !== 8) {
     throw malformed(`unsupported compression method ${item.compressionMethod}`, name.text);
+  }
+  if (item.compressionMethod === 0 && item.compressedSize !== item.uncompressedSize) {
+    throw malformed(`stored member declares ${item.compressedSize} stored and ${item.uncompressedSize} real bytes`, name.text);
   }
   const local = await readLocalHeader(zip, item, name.text);
   // yauzl trusts the central directory alone; other readers stream local headers.

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,8 +29,23 @@ export function makeSandbox(): Sandbox {
     dest,
     outside,
     snapshot: () => snapshotTree(root),
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    cleanup: () => removeTree(root),
   };
+}
+
+/**
+ * rmSync works with whole paths, so it fails with ENAMETOOLONG on trees deeper than PATH_MAX,
+ * which real extractors build when a test shows an attack succeeding; `rm -rf` walks with
+ * relative opens and removes those too.
+ */
+function removeTree(root: string): void {
+  try {
+    rmSync(root, { recursive: true, force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw error;
+    const result = spawnSync('rm', ['-rf', root]);
+    if (result.status !== 0) throw error;
+  }
 }
 
 /** A description of a tree that two calls compare equal exactly when nothing changed. */

@@ -2,11 +2,14 @@ import { Header } from 'tar/header';
 import type { Entry, EntryType } from '../entry.js';
 import type { ArchiveMember } from './archive-member.js';
 import type { ByteSource } from './byte-source.js';
-import { malformed } from './container-error.js';
+import { ContainerError, malformed } from './container-error.js';
 import { decodeUtf8 } from './decode-utf8.js';
 import { parsePax } from './parse-pax.js';
 
 const BLOCK = 512;
+/** Zero padding after the end marker: GNU tar pads to 10 KiB records; allow far larger blocking factors. */
+const MAX_TRAILER_BYTES = 16 * 1024 * 1024;
+const TRAILER_STEP = 64 * 1024;
 /** PAX and GNU long-name bodies are names, not data: larger ones are refused, never buffered. */
 const MAX_META_BYTES = 1024 * 1024;
 const TYPES: Readonly<Record<string, EntryType>> = {
@@ -229,6 +232,28 @@ async function expectEnd(source: ByteSource, pending: Pending): Promise<void> {
   if (pending.from >= 0) throw malformed(`extended header at offset ${pending.from} has no member after it`);
   const second = await source.read(BLOCK);
   if (second.length > 0 && !isZero(second)) throw malformed('a lone zero block inside the archive');
+  await expectOnlyPadding(source);
+}
+
+/**
+ * Writers pad a tar to its blocking factor with zeros, and readers stop at the end marker;
+ * but GNU `tar -i` reads on, so anything else after the marker is a second archive hidden
+ * from us. (A zip appended there is what AMBIGUOUS_FORMAT names too.)
+ */
+async function expectOnlyPadding(source: ByteSource): Promise<void> {
+  for (let seen = 0; ; ) {
+    const chunk = await source.read(TRAILER_STEP);
+    if (chunk.length === 0) return;
+    if (!isZero(chunk)) throw new ContainerError('AMBIGUOUS_FORMAT', trailerMessage(chunk, source.position - chunk.length));
+    seen += chunk.length;
+    if (seen > MAX_TRAILER_BYTES) throw new ContainerError('AMBIGUOUS_FORMAT', `more than ${MAX_TRAILER_BYTES} bytes after the end-of-archive marker`);
+  }
+}
+
+function trailerMessage(chunk: Buffer, offset: number): string {
+  const at = chunk.findIndex((byte) => byte !== 0);
+  if (at + 4 <= chunk.length && chunk.readUInt32LE(at) === 0x04034b50) return `a zip appended after the tar at offset ${offset + at}, which unzip, Python and Go would read`;
+  return `data after the end-of-archive marker at offset ${offset + at}, which GNU tar -i reads as more members`;
 }
 
 async function skipPadding(source: ByteSource, size: number, member: string | null): Promise<void> {

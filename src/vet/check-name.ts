@@ -13,6 +13,7 @@ const ENV = /^(\$[a-z_{(]|%[a-z_][^%]*%)/iu;
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u{FFFD}]/u;
 const WINDOWS_FORBIDDEN = /[<>"|?*]/u;
 const MAX_COMPONENT_BYTES = 255;
+const STAGING_PREFIX = '.slipguard-staging-';
 /** Linux PATH_MAX: a longer path cannot be opened whole, and realpath-style checks truncate it. */
 const MAX_PATH_BYTES = 4096;
 
@@ -53,6 +54,9 @@ function checkComponents(name: string, limits: Limits): Issue[] {
   }
   const first = parts.find((part) => part !== '' && part !== '.');
   if (first !== undefined && HOME.test(first)) found.push(issue('HOME_EXPANSION', `first component ${first} names a home directory`));
+  // The writer's staging folders live in the destination under this prefix; a member there could
+  // pose as a stale one and be removed by the next run, or collide with a live one.
+  if (first?.startsWith(STAGING_PREFIX) === true) found.push(issue('UNSAFE_NAME', `${STAGING_PREFIX}* is reserved for slipguard's staging folders`));
   const seen = new Set<string>();
   for (const part of parts) {
     for (const found1 of checkComponent(part)) {

@@ -210,3 +210,14 @@ describe('paths longer than PATH_MAX', () => {
     expect(verdict.action).toBe('refuse');
   });
 });
+
+describe("slipguard's own staging prefix", () => {
+  it('is reserved at the top level, where staging folders live', () => {
+    expect(vetOne('.slipguard-staging-99999999-abc/x').findings.map((finding) => finding.code)).toEqual(['UNSAFE_NAME']);
+    expect(vetOne('./.slipguard-staging-1-x').action).toBe('refuse');
+  });
+
+  it('is an ordinary name deeper down', () => {
+    expect(vetOne('docs/.slipguard-staging-1-x').action).toBe('write');
+  });
+});

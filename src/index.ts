@@ -1,12 +1,13 @@
 export { extract } from './commands/extract.js';
 export { scan } from './commands/scan.js';
+export { clean } from './commands/clean.js';
 export { vetEntry, type Policy, type Verdict as MemberVerdict, type VetInput, type VetOptions } from './vet/vet-entry.js';
 export { createVetState, type VetState } from './vet/vet-state.js';
 export { ArchiveError, ERROR_CODES, isArchiveError, type ErrorCode } from './errors.js';
 export { FINDING_CODES, type Finding, type FindingAction, type FindingCode, type Severity } from './finding-codes.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';
 export type { Entry, EntryType } from './entry.js';
-export type { ExtractOptions, Progress, ScanOptions } from './options.js';
+export type { CleanOptions, ExtractOptions, Progress, ScanOptions } from './options.js';
 export type { ArchiveSource } from './readers/open-archive.js';
-export type { ExtractReport, ScanReport, Verdict } from './report.js';
+export type { CleanReport, ExtractReport, ScanReport, Verdict } from './report.js';
 export type { ModelKind } from './detect/detect-model.js';

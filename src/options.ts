@@ -22,6 +22,12 @@ export interface ExtractOptions extends ScanOptions {
   readonly overwrite?: boolean;
 }
 
+/** `clean` always judges as the `skip` policy does, so it takes no `policy`. */
+export interface CleanOptions extends Omit<ScanOptions, 'policy'> {
+  /** Replace a file or link already at the output path (never a folder). Default false. */
+  readonly overwrite?: boolean;
+}
+
 export interface ResolvedOptions {
   readonly policy: Policy;
   readonly limits: Limits;
@@ -32,14 +38,16 @@ export interface ResolvedOptions {
 
 const SCAN_KEYS = ['policy', 'limits', 'signal', 'onProgress'];
 const EXTRACT_KEYS = [...SCAN_KEYS, 'overwrite'];
+const CLEAN_KEYS = ['limits', 'signal', 'onProgress', 'overwrite'];
+const KEYS = { scan: SCAN_KEYS, extract: EXTRACT_KEYS, clean: CLEAN_KEYS };
 
 /** Validates options once at the boundary; unknown keys are errors, not ignored. */
-export function resolveOptions(options: unknown, kind: 'scan' | 'extract'): ResolvedOptions {
+export function resolveOptions(options: unknown, kind: 'scan' | 'extract' | 'clean'): ResolvedOptions {
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null) fail('options must be an object');
   const given = options as Record<string, unknown>;
-  checkKeys(given, kind === 'extract' ? EXTRACT_KEYS : SCAN_KEYS, 'option');
-  const { policy = 'refuse', overwrite = false, signal, onProgress } = given;
+  checkKeys(given, KEYS[kind], 'option');
+  const { policy = kind === 'clean' ? 'skip' : 'refuse', overwrite = false, signal, onProgress } = given;
   if (policy !== 'refuse' && policy !== 'skip') fail(`policy must be 'refuse' or 'skip', not ${String(policy)}`);
   if (typeof overwrite !== 'boolean') fail('overwrite must be a boolean');
   if (signal !== undefined && !(signal instanceof AbortSignal)) fail('signal must be an AbortSignal');

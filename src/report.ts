@@ -24,6 +24,13 @@ export interface ExtractReport extends ScanReport {
   readonly written: { readonly files: number; readonly directories: number };
 }
 
+export interface CleanReport extends ScanReport {
+  /** The cleaned archive's path; null when the archive was refused and nothing was written. */
+  readonly output: string | null;
+  /** Members dropped from the output, each listed in `findings` with action `skipped`. */
+  readonly removed: number;
+}
+
 /** The verdict that the findings and the policy's choices add up to. */
 export function verdictOf(findings: readonly Finding[]): Verdict {
   if (findings.some((finding) => finding.action === 'refused')) return 'refused';

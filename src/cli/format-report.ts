@@ -1,5 +1,5 @@
 import type { Finding, Severity } from '../finding-codes.js';
-import type { ExtractReport, ScanReport } from '../report.js';
+import type { CleanReport, ExtractReport, ScanReport } from '../report.js';
 import { escapeName } from './escape-name.js';
 
 /** ANSI styles, used only when the CLI decided colour is wanted (a TTY, no NO_COLOR). */
@@ -15,19 +15,23 @@ export const COLOUR: Style = {
   verdict: (refused, text) => `${refused ? '\x1b[1;31m' : '\x1b[32m'}${text}\x1b[0m`,
 };
 
-/** The human summary of a scan or an extraction: one headline, then a table of findings. */
-export function formatReport(report: ScanReport | ExtractReport, command: 'scan' | 'extract', style: Style = PLAIN): string {
+/** The human summary of a scan, an extraction or a clean: one headline, then a table of findings. */
+export function formatReport(report: ScanReport | ExtractReport | CleanReport, command: 'scan' | 'extract' | 'clean', style: Style = PLAIN): string {
   const kind = [report.compression === null ? report.format : `${report.format}+${report.compression}`, report.model].filter((part) => part !== null).join(', ');
   const lines = [`${escapeName(report.archive)} (${kind === '' ? 'format not settled' : kind}): ${style.verdict(report.verdict !== 'accepted', headline(report, command))}`];
   lines.push(...findingTable(report.findings, style));
   return `${lines.join('\n')}\n`;
 }
 
-function headline(report: ScanReport | ExtractReport, command: 'scan' | 'extract'): string {
+function headline(report: ScanReport | ExtractReport | CleanReport, command: 'scan' | 'extract' | 'clean'): string {
   const size = `${plural(report.entries, 'member')}, ${plural(report.bytes, 'byte')}`;
-  if (report.verdict === 'refused') return `REFUSED, ${command === 'extract' ? 'nothing written' : 'would not be extracted'} (${size})`;
+  if (report.verdict === 'refused') return `REFUSED, ${command === 'scan' ? 'would not be extracted' : 'nothing written'} (${size})`;
   const dropped = report.findings.filter((finding) => finding.action === 'skipped').length;
   if (command === 'scan') return report.verdict === 'skipped' ? `${plural(dropped, 'member')} would be dropped (${size})` : `clean (${size})`;
+  if (command === 'clean') {
+    const { output, removed } = report as CleanReport;
+    return `wrote ${escapeName(output ?? '')}, ${removed > 0 ? `${plural(removed, 'member')} removed` : 'nothing removed'} (${size})`;
+  }
   const { destination, written } = report as ExtractReport;
   const tail = dropped > 0 ? `; ${plural(dropped, 'member')} dropped` : '';
   return `extracted ${plural(written.files, 'file')} and ${plural(written.directories, 'folder')} into ${escapeName(destination)} (${size})${tail}`;

@@ -14,6 +14,7 @@ export const HELP = {
 Usage:
   slipguard extract <archive> [-C <dir>] [options]   extract all or nothing; links and escapes refused
   slipguard scan <archive|folder>... [options]       report every finding; writes nothing
+  slipguard clean <archive> -o <file> [options]      copy the archive without its hostile members
   slipguard --version
   slipguard <command> --help                         flags and examples of a command
 
@@ -21,8 +22,10 @@ Examples:
   slipguard extract model.nemo -C cache/model
   curl -sL https://example.org/model.tar.gz | slipguard extract - -C cache/model
   slipguard scan models/ --sarif slipguard.sarif
+  slipguard clean model.nemo -o model.clean.nemo
 
-${EXIT}`,
+${EXIT}
+clean: 0 nothing removed; 1 members removed; 2 refused or failed, and no output file.`,
   extract: `Usage: slipguard extract <archive> [-C|-d <dir>] [options]
 
 Extracts a tar, tar.gz or zip into <dir> (default: the current folder; created when missing).
@@ -62,4 +65,28 @@ Examples:
   slipguard scan models/ --sarif slipguard.sarif
 
 ${EXIT}`,
+  clean: `Usage: slipguard clean <archive> -o <file> [options]
+
+Writes a copy of a tar, tar.gz or zip without the members that extract --policy skip would
+drop (escapes, links, devices, unsafe names, collisions), in the same format and order, with
+every kept member's bytes unchanged. Tar headers are rewritten: regular files and folders only,
+sanitized modes (0644, 0755 when executable), owner 0, no user or group names. Zip members are
+copied as stored (deflated data is not re-compressed); torch's 64-byte alignment is kept.
+The copy is written beside <file> under a temporary name, scanned, and renamed into place;
+on any refusal or error no <file> is left. '-' reads the archive from standard input.
+
+Options:
+  -o, --output <file> where to write the cleaned archive (required; never the archive itself)
+  --overwrite         replace a file or link already at <file> (never followed)
+  --json              print the report as one JSON document (with "output" and "removed")
+${LIMITS}
+
+Examples:
+  slipguard clean model.nemo -o model.clean.nemo
+  slipguard clean checkpoint.pt -o checkpoint.clean.pt --json
+  slipguard clean bundle.tar.gz -o bundle.clean.tar.gz --overwrite --max-size 20G
+
+Exit codes: 0 nothing had to be removed; 1 members were removed (each is listed); 2 the
+archive was refused (corrupt, truncated, ambiguous or over a limit), could not be read, or the
+copy could not be written; then no <file> is left.`,
 } as const;

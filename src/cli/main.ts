@@ -3,12 +3,13 @@ import type { Readable, Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+import { clean } from '../commands/clean.js';
 import { extract } from '../commands/extract.js';
 import { scan } from '../commands/scan.js';
 import { scanTree, type TreeScan } from '../commands/scan-tree.js';
 import { ArchiveError, isArchiveError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import type { ExtractReport, ScanReport } from '../report.js';
+import type { CleanReport, ExtractReport, ScanReport } from '../report.js';
 import { VERSION } from '../version.js';
 import { escapeName } from './escape-name.js';
 import { COLOUR, formatReport, PLAIN, plural, type Style } from './format-report.js';
@@ -34,6 +35,7 @@ const LIMIT_FLAGS = {
 const COMMON = { policy: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LIMIT_FLAGS } as const;
 const SCAN_FLAGS = { ...COMMON, sarif: { type: 'string' } } as const;
 const EXTRACT_FLAGS = { ...COMMON, C: { type: 'string', short: 'C' }, d: { type: 'string', short: 'd' }, overwrite: { type: 'boolean' } } as const;
+const CLEAN_FLAGS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LIMIT_FLAGS, output: { type: 'string', short: 'o' }, overwrite: { type: 'boolean' } } as const;
 
 /** The CLI: parses argv, runs one command, prints, and returns the exit code. Never exits by itself. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -49,6 +51,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     if (command === 'extract') return await runExtract(rest, io);
     if (command === 'scan') return await runScan(rest, io);
+    if (command === 'clean') return await runClean(rest, io);
     throw usage(`unknown command ${JSON.stringify(command)}`);
   } catch (error) {
     return reportError(error, io, argv.includes('--json'));
@@ -68,6 +71,23 @@ async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (isArchiveError(error) && error.code === 'ERR_ARCHIVE_REFUSED') return print(error.report as ExtractReport, 'extract', values.json === true, io);
     throw error;
+  }
+}
+
+/** Exit 0: nothing removed; 1: members removed; 2: refused (a container finding), nothing written. */
+async function runClean(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, CLEAN_FLAGS);
+  if (values.help === true) return help(io, 'clean');
+  if (positionals.length !== 1) throw usage('clean takes exactly one archive');
+  if (values.output === undefined) throw usage('clean needs -o <file>, the path of the cleaned archive');
+  if (values.output === '-') throw usage('clean writes a file and renames it into place; -o - (standard output) is not supported');
+  try {
+    const report = await clean(source(positionals[0]!, io), values.output, { overwrite: values.overwrite === true, limits: limits(values) });
+    return print(report, 'clean', values.json === true, io);
+  } catch (error) {
+    if (!isArchiveError(error) || error.code !== 'ERR_ARCHIVE_REFUSED') throw error;
+    print(error.report as CleanReport, 'clean', values.json === true, io);
+    return 2;
   }
 }
 
@@ -146,7 +166,7 @@ function limits(values: Partial<Record<keyof typeof LIMIT_FLAGS, string | boolea
   return result;
 }
 
-function print(report: ScanReport, command: 'scan' | 'extract', json: boolean, io: CliIo): number {
+function print(report: ScanReport, command: 'scan' | 'extract' | 'clean', json: boolean, io: CliIo): number {
   io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, command, style(io)));
   return exitCode(report);
 }
@@ -155,7 +175,7 @@ function exitCode(report: ScanReport): number {
   return report.verdict === 'accepted' ? 0 : 1;
 }
 
-function help(io: CliIo, command: 'extract' | 'scan'): number {
+function help(io: CliIo, command: 'extract' | 'scan' | 'clean'): number {
   io.stdout.write(`${HELP[command]}\n`);
   return 0;
 }

@@ -20,13 +20,18 @@ declare module 'yauzl' {
     fileName: Buffer;
     extraFields: ExtraField[];
     versionMadeBy: number;
+    versionNeededToExtract: number;
     generalPurposeBitFlag: number;
     compressionMethod: number;
     crc32: number;
     compressedSize: number;
     uncompressedSize: number;
+    lastModFileTime: number;
+    lastModFileDate: number;
+    internalFileAttributes: number;
     externalFileAttributes: number;
     relativeOffsetOfLocalHeader: number;
+    fileComment: Buffer;
     getLastModDate(): Date;
   }
 

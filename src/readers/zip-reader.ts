@@ -2,11 +2,11 @@ import { crc32, createInflateRaw } from 'node:zlib';
 import { Readable } from 'node:stream';
 import yauzl, { type Entry as YauzlEntry, type ZipFile } from 'yauzl';
 import type { Entry, EntryType } from '../entry.js';
-import type { ArchiveMember } from './archive-member.js';
 import { malformed, ContainerError } from './container-error.js';
 import { decodeCp437 } from './cp437.js';
 import { decodeUtf8 } from './decode-utf8.js';
 import { BufferAccess, FileAccess, type RandomAccess } from './random-access.js';
+import { zipLayout, type ZipMember } from './zip-layout.js';
 
 const UTF8_FLAG = 0x800;
 const UNICODE_PATH = 0x7075;
@@ -40,7 +40,7 @@ interface ZipRecord {
  * no two members share bytes, none overlaps the central directory, nothing is encrypted or
  * in an unknown method. Bodies are read by us: large reads, inflated, counted, CRC-checked.
  */
-export async function* readZip(access: RandomAccess, maxEntries: number): AsyncGenerator<ArchiveMember> {
+export async function* readZip(access: RandomAccess, maxEntries: number): AsyncGenerator<ZipMember> {
   // Never zip.close(): yauzl's fd reader closes the descriptor on its last unref, and the
   // descriptor belongs to our RandomAccess, which closes it.
   const zip = await openYauzl(access);
@@ -53,7 +53,9 @@ export async function* readZip(access: RandomAccess, maxEntries: number): AsyncG
   const records: ZipRecord[] = [];
   for (const [index, item] of raw.entries()) records.push(await toRecord(zip, item, index));
   checkLayout(records, directoryStart);
-  for (const record of records) yield { entry: record.entry, compressedSize: record.compressedSize, body: () => readBody(access, record) };
+  for (const [index, record] of records.entries()) {
+    yield { entry: record.entry, compressedSize: record.compressedSize, body: () => readBody(access, record), raw: zipLayout(raw[index]!, record.dataStart, access) };
+  }
 }
 
 function openYauzl(access: RandomAccess): Promise<ZipFile> {

@@ -26,7 +26,8 @@ export function findZipEnd(tail: Buffer, tailStart: number, fileSize: number): Z
     if (offset + EOCD_SIZE + commentLength > fileSize) continue;
     const size = tail.readUInt32LE(at + 12);
     const hasLocator = at >= 20 && tail.readUInt32LE(at - 20) === ZIP64_LOCATOR;
-    const directoryEnd = hasLocator ? offset - 20 : offset;
+    // With a locator, the ZIP64 end record (56 bytes at least) lies between the directory and it.
+    const directoryEnd = hasLocator ? offset - 20 - 56 : offset;
     if (size === 0xffffffff && !hasLocator) continue;
     // With ZIP64 the real size is in a record we do not read here; the locator alone marks the end.
     const directoryStart = size === 0xffffffff ? directoryEnd : directoryEnd - size;

@@ -38,6 +38,11 @@ declare module 'yauzl' {
   interface LocalFileHeader {
     fileName: Buffer;
     fileDataStart: number;
+    generalPurposeBitFlag: number;
+    compressionMethod: number;
+    crc32: number;
+    compressedSize: number;
+    uncompressedSize: number;
   }
 
   interface ZipFile extends EventEmitter {
@@ -56,5 +61,5 @@ declare module 'yauzl' {
 
   const yauzl: { fromFd: typeof fromFd; fromBuffer: typeof fromBuffer };
   export default yauzl;
-  export type { Entry, ZipFile };
+  export type { Entry, LocalFileHeader, ZipFile };
 }

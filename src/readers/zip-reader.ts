@@ -1,6 +1,6 @@
 import { crc32, createInflateRaw } from 'node:zlib';
 import { Readable } from 'node:stream';
-import yauzl, { type Entry as YauzlEntry, type ZipFile } from 'yauzl';
+import yauzl, { type Entry as YauzlEntry, type LocalFileHeader, type ZipFile } from 'yauzl';
 import type { Entry, EntryType } from '../entry.js';
 import { malformed, ContainerError } from './container-error.js';
 import { decodeCp437 } from './cp437.js';
@@ -96,6 +96,7 @@ async function toRecord(zip: ZipFile, item: YauzlEntry, index: number): Promise<
   const local = await readLocalHeader(zip, item, name.text);
   // yauzl trusts the central directory alone; other readers stream local headers.
   if (!local.fileName.equals(nameBytes)) throw malformed('local header name differs from the central directory name', name.text);
+  checkLocalAgrees(local, item, name.text);
   const { type, typeFlag, mode } = memberType(item, name.text);
   return {
     entry: {
@@ -146,13 +147,28 @@ function memberType(item: YauzlEntry, name: string): { type: EntryType; typeFlag
   return { type: byMode === 'directory' ? 'unsupported' : byMode, typeFlag, mode };
 }
 
-function readLocalHeader(zip: ZipFile, item: YauzlEntry, name: string): Promise<{ fileName: Buffer; fileDataStart: number }> {
+function readLocalHeader(zip: ZipFile, item: YauzlEntry, name: string): Promise<LocalFileHeader> {
   return new Promise((resolve, reject) => {
     zip.readLocalFileHeader(item, (error, header) => {
       if (error !== null || header === undefined) reject(malformed(`bad local header: ${error?.message ?? 'missing'}`, name));
-      else resolve({ fileName: header.fileName, fileDataStart: header.fileDataStart });
+      else resolve(header);
     });
   });
+}
+
+/**
+ * Streaming readers (and unzip when it warns and goes on) take method, encryption and sizes
+ * from the local header; we take them from the central directory. The two must agree, except
+ * that a data descriptor lets the local CRC and sizes be zero, and ZIP64 lets sizes be 0xFFFFFFFF.
+ */
+function checkLocalAgrees(local: LocalFileHeader, item: YauzlEntry, name: string): void {
+  if (local.compressionMethod !== item.compressionMethod) throw malformed('local header names another compression method than the central directory', name);
+  if ((local.generalPurposeBitFlag & 1) !== (item.generalPurposeBitFlag & 1)) throw malformed('local header and central directory disagree on encryption', name);
+  const deferred = (local.generalPurposeBitFlag & 0x8) !== 0;
+  const agrees = (localValue: number, centralValue: number): boolean => localValue === centralValue || localValue === 0xffffffff || (deferred && localValue === 0);
+  if (!agrees(local.crc32, item.crc32) || !agrees(local.compressedSize, item.compressedSize) || !agrees(local.uncompressedSize, item.uncompressedSize)) {
+    throw malformed('local header CRC or sizes differ from the central directory', name);
+  }
 }
 
 /** Members in file order must not share a byte, and must end before the central directory. */

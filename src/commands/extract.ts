@@ -22,7 +22,9 @@ export async function extract(source: ArchiveSource, destination: string, option
       const written = { files: 0, directories: 0 };
       const result = await vetArchive(archive, resolved, true, async (member, verdict, body) => {
         if (member.entry.type === 'directory') {
-          if (verdict.parts.length > 0) await root.mkdir(verdict.parts);
+          // NeMo's `./` names the destination itself: a no-op, not a folder written.
+          if (verdict.parts.length === 0) return;
+          await root.mkdir(verdict.parts);
           written.directories += 1;
         } else {
           await root.writeFile(verdict.parts, verdict.mode, body(), member.entry.mtime);

@@ -56,7 +56,7 @@ export function resolveOptions(options: unknown, kind: 'scan' | 'extract' | 'cle
     policy,
     overwrite,
     limits: resolveLimits(given.limits),
-    signal: signal as AbortSignal | undefined,
+    signal,
     onProgress: onProgress as ResolvedOptions['onProgress'],
   });
 }

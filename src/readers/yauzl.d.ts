@@ -56,10 +56,12 @@ declare module 'yauzl' {
 
   type Callback = (error: Error | null, zip?: ZipFile) => void;
 
-  function fromFd(fd: number, options: Options, callback: Callback): void;
-  function fromBuffer(buffer: Buffer, options: Options, callback: Callback): void;
+  interface Yauzl {
+    fromFd(fd: number, options: Options, callback: Callback): void;
+    fromBuffer(buffer: Buffer, options: Options, callback: Callback): void;
+  }
 
-  const yauzl: { fromFd: typeof fromFd; fromBuffer: typeof fromBuffer };
+  const yauzl: Yauzl;
   export default yauzl;
   export type { Entry, LocalFileHeader, ZipFile };
 }

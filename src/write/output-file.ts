@@ -23,7 +23,7 @@ export class OutputFile {
   /** Set when the archive is gzip-compressed: bytes go through it, and `#pump` writes its output. */
   readonly #gzip: Gzip | null;
   #pump: Promise<void> = Promise.resolve();
-  #pumpError: unknown = null;
+  #pumpError: Error | null = null;
   readonly #handle: FileHandle;
 
   private constructor(
@@ -41,7 +41,7 @@ export class OutputFile {
       this.#pump = (async () => {
         for await (const chunk of gzip) await writeAll(handle, chunk as Buffer);
       })().catch((error: unknown) => {
-        this.#pumpError = error;
+        this.#pumpError = error instanceof Error ? error : new Error(String(error));
         gzip.destroy();
       });
     }

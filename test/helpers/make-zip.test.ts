@@ -134,7 +134,7 @@ const yauzl = createRequire(import.meta.url)('yauzl') as Yauzl;
 function yauzlEntries(zip: Buffer, options: { decodeStrings?: boolean } = {}): Promise<YauzlEntry[]> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(zip, { ...options, lazyEntries: true }, (error, zipfile) => {
-      if (!zipfile) return reject(error);
+      if (!zipfile) return reject(error ?? new Error('yauzl gave no zipfile'));
       const entries: YauzlEntry[] = [];
       zipfile.on('entry', (found) => {
         entries.push(found);

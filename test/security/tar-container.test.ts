@@ -141,7 +141,7 @@ describe('extension headers', () => {
     ['K', { name: '././@LongLink', type: 'K', magic: 'gnu', body: 'orphan-link\0' }],
     ['x', { name: 'PaxHeader/orphan', type: 'x', body: paxBody({ path: 'orphan.txt' }) }],
   ] as const)('refuses an orphan `%s` header at the end', async (_type, orphan) => {
-    const archive = makeTar([{ name: 'a.txt', body: 'a' }, orphan as TarMember]);
+    const archive = makeTar([{ name: 'a.txt', body: 'a' }, orphan]);
     await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: null, message: /has no member after it/u });
   });
 

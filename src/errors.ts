@@ -7,12 +7,13 @@ export const ERROR_CODES = Object.freeze({
   ERR_ARCHIVE_REFUSED: 'the archive had findings that refuse it; nothing was written',
   ERR_INVALID_OPTION: 'an option is unknown or has a bad value',
   ERR_SOURCE_UNREADABLE: 'the archive could not be opened or read',
-  ERR_NOT_AN_ARCHIVE: 'the bytes are not a tar, gzip-compressed tar or zip archive',
-  ERR_UNSUPPORTED_FORMAT: 'a recognised format this version cannot read (bzip2, xz, zstd)',
+  ERR_NOT_AN_ARCHIVE: 'the bytes are not a tar, a compressed tar (gzip, bzip2, xz, zstd) or a zip archive',
+  ERR_UNSUPPORTED_FORMAT: 'a recognised format that cannot be read here (xz without node-liblzma; clean of bzip2, xz or zstd)',
   ERR_DESTINATION: 'the destination cannot be created or written (not a directory, no permission, read-only)',
   ERR_DISK_FULL: 'the destination filesystem ran out of space or quota',
   ERR_WRITE_FAILED: 'writing the staging directory or committing it failed',
   ERR_ABORTED: 'the operation was aborted by its AbortSignal',
+  ERR_NOT_A_NEMO: 'extractNemo was given an archive that is not a NeMo model (no model_config.yaml at the root of a tar)',
 } as const);
 
 export type ErrorCode = keyof typeof ERROR_CODES;

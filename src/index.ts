@@ -1,4 +1,5 @@
 export { extract } from './commands/extract.js';
+export { extractNemo, type ExtractNemoReport, type NemoFiles } from './commands/extract-nemo.js';
 export { scan } from './commands/scan.js';
 export { clean } from './commands/clean.js';
 export { vetEntry, type Policy, type Verdict as MemberVerdict, type VetInput, type VetOptions } from './vet/vet-entry.js';
@@ -11,3 +12,4 @@ export type { CleanOptions, ExtractOptions, Progress, ScanOptions } from './opti
 export type { ArchiveSource } from './readers/open-archive.js';
 export type { CleanReport, ExtractReport, ScanReport, Verdict } from './report.js';
 export type { ModelKind } from './detect/detect-model.js';
+export type { Compression } from './detect/detect-format.js';

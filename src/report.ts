@@ -1,3 +1,4 @@
+import type { Compression } from './detect/detect-format.js';
 import type { ModelKind } from './detect/detect-model.js';
 import type { Finding } from './finding-codes.js';
 
@@ -8,7 +9,8 @@ export type Verdict = 'accepted' | 'skipped' | 'refused';
 export interface ScanReport {
   readonly archive: string;
   readonly format: 'tar' | 'zip' | null;
-  readonly compression: 'gzip' | null;
+  /** How a tar is compressed; null for a plain tar, a zip, or an archive refused before its format was settled. */
+  readonly compression: Compression | null;
   readonly model: ModelKind | null;
   /** Members seen (directories included, PAX and GNU meta headers not). */
   readonly entries: number;

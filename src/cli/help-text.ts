@@ -6,10 +6,12 @@ const LIMITS = `  --max-size N        total decompressed bytes (default 64G)
 Sizes take binary units: 4096, 64K, 64M, 2G, 1T.`;
 
 const EXIT = `Exit codes: 0 nothing refused or dropped; 1 findings refused the archive or members were
-dropped; 2 usage error, or the archive or destination could not be read or written.`;
+dropped; 2 usage error, or the archive or destination could not be read or written; 130, 143
+stopped by SIGINT, SIGTERM (nothing written).`;
 
 export const HELP = {
-  main: `slipguard: extract, scan and check tar, tar.gz and zip archives (ML model files) safely.
+  main: `slipguard: extract, scan and check tar (plain, gzip, bzip2, xz, zstd) and zip archives
+(ML model files) safely.
 
 Usage:
   slipguard extract <archive> [-C <dir>] [options]   extract all or nothing; links and escapes refused
@@ -28,7 +30,8 @@ ${EXIT}
 clean: 0 nothing removed; 1 members removed; 2 refused or failed, and no output file.`,
   extract: `Usage: slipguard extract <archive> [-C|-d <dir>] [options]
 
-Extracts a tar, tar.gz or zip into <dir> (default: the current folder; created when missing).
+Extracts a tar (plain, gzip, bzip2, xz or zstd) or a zip into <dir> (default: the current
+folder; created when missing).
 Every member is vetted and written into a private staging folder inside <dir>, then moved into
 place. On any refusal or error nothing is written and <dir> is as it was. '-' reads the archive
 from standard input.
@@ -38,11 +41,14 @@ Options:
   --policy refuse     refuse the whole archive on the first refusing finding (default)
   --policy skip       drop hostile members, write the rest, report every drop
   --overwrite         replace files and links already in <dir> (links are replaced, never followed)
+  --nemo              the archive must be a NeMo model; also print where its config, weights
+                      and artifacts are (in --json: "nemo": { config, weights, artifacts })
   --json              print the report as one JSON document
 ${LIMITS}
 
 Examples:
   slipguard extract model.nemo -C cache/model
+  slipguard extract model.nemo -C cache/model --nemo
   slipguard extract checkpoint.pt -d /tmp/ckpt --json
   slipguard extract bundle.tar.gz -C out --policy skip --max-size 20G
 

@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { clean } from '../commands/clean.js';
 import { extract } from '../commands/extract.js';
+import { extractNemo, type ExtractNemoReport } from '../commands/extract-nemo.js';
 import { scan } from '../commands/scan.js';
 import { scanTree, type TreeScan } from '../commands/scan-tree.js';
 import { ArchiveError, isArchiveError } from '../errors.js';
@@ -13,6 +14,7 @@ import type { CleanReport, ExtractReport, ScanReport } from '../report.js';
 import { VERSION } from '../version.js';
 import { escapeName } from './escape-name.js';
 import { COLOUR, formatReport, PLAIN, plural, type Style } from './format-report.js';
+import { formatNemo } from './format-nemo.js';
 import { formatSarif } from './format-sarif.js';
 import { HELP } from './help-text.js';
 import { parseSize } from './parse-size.js';
@@ -23,8 +25,12 @@ export interface CliIo {
   readonly stdin: Readable;
   /** Colour the human output: the binary sets it when stdout is a TTY and NO_COLOR is unset. */
   readonly colour?: boolean;
+  /**
+   * Aborts the running command (the binary fires it on SIGINT and SIGTERM): the command stops,
+   * removes its staging, and main returns 2 with ERR_ABORTED. main itself never touches process.
+   */
+  readonly signal?: AbortSignal;
 }
-
 
 const LIMIT_FLAGS = {
   'max-size': { type: 'string' },
@@ -34,7 +40,7 @@ const LIMIT_FLAGS = {
 } as const;
 const COMMON = { policy: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LIMIT_FLAGS } as const;
 const SCAN_FLAGS = { ...COMMON, sarif: { type: 'string' } } as const;
-const EXTRACT_FLAGS = { ...COMMON, C: { type: 'string', short: 'C' }, d: { type: 'string', short: 'd' }, overwrite: { type: 'boolean' } } as const;
+const EXTRACT_FLAGS = { ...COMMON, C: { type: 'string', short: 'C' }, d: { type: 'string', short: 'd' }, overwrite: { type: 'boolean' }, nemo: { type: 'boolean' } } as const;
 const CLEAN_FLAGS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LIMIT_FLAGS, output: { type: 'string', short: 'o' }, overwrite: { type: 'boolean' } } as const;
 
 /** The CLI: parses argv, runs one command, prints, and returns the exit code. Never exits by itself. */
@@ -66,8 +72,11 @@ async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
   const destination = values.C ?? values.d ?? '.';
   const archive = positionals[0]!;
   try {
-    const report = await extract(source(archive, io), destination, { policy: policy(values.policy), overwrite: values.overwrite === true, limits: limits(values) });
-    return print(report, 'extract', values.json === true, io);
+    const run = values.nemo === true ? extractNemo : extract;
+    const report = await run(source(archive, io), destination, { policy: policy(values.policy), overwrite: values.overwrite === true, limits: limits(values), ...abortable(io) });
+    const code = print(report, 'extract', values.json === true, io);
+    if ('nemo' in report && values.json !== true) io.stdout.write(formatNemo((report as ExtractNemoReport).nemo));
+    return code;
   } catch (error) {
     if (isArchiveError(error) && error.code === 'ERR_ARCHIVE_REFUSED') return print(error.report as ExtractReport, 'extract', values.json === true, io);
     throw error;
@@ -82,7 +91,7 @@ async function runClean(args: readonly string[], io: CliIo): Promise<number> {
   if (values.output === undefined) throw usage('clean needs -o <file>, the path of the cleaned archive');
   if (values.output === '-') throw usage('clean writes a file and renames it into place; -o - (standard output) is not supported');
   try {
-    const report = await clean(source(positionals[0]!, io), values.output, { overwrite: values.overwrite === true, limits: limits(values) });
+    const report = await clean(source(positionals[0]!, io), values.output, { overwrite: values.overwrite === true, limits: limits(values), ...abortable(io) });
     return print(report, 'clean', values.json === true, io);
   } catch (error) {
     if (!isArchiveError(error) || error.code !== 'ERR_ARCHIVE_REFUSED') throw error;
@@ -97,11 +106,11 @@ async function runScan(args: readonly string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw usage('scan takes at least one archive or folder');
   if (positionals.includes('-')) {
     if (positionals.length > 1) throw usage('- (standard input) cannot be scanned with other paths');
-    const report = await scan(io.stdin, { policy: policy(values.policy), limits: limits(values) });
+    const report = await scan(io.stdin, { policy: policy(values.policy), limits: limits(values), ...abortable(io) });
     if (values.sarif !== undefined) await writeSarif(values.sarif, [report]);
     return print(report, 'scan', values.json === true, io);
   }
-  const tree = await scanTree(positionals, { policy: policy(values.policy), limits: limits(values) });
+  const tree = await scanTree(positionals, { policy: policy(values.policy), limits: limits(values), ...abortable(io) });
   const reports = tree.reports.filter((report): report is ScanReport => 'verdict' in report);
   if (values.sarif !== undefined) await writeSarif(values.sarif, reports);
   const single = positionals.length === 1 && tree.reports.length === 1 && tree.summary.notArchives === 0;
@@ -130,6 +139,11 @@ async function writeSarif(path: string, reports: readonly ScanReport[]): Promise
   } catch (error) {
     throw new ArchiveError('ERR_WRITE_FAILED', `cannot write ${path}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** The io's signal as a command option, when there is one. */
+function abortable(io: CliIo): { signal?: AbortSignal } {
+  return io.signal === undefined ? {} : { signal: io.signal };
 }
 
 function style(io: CliIo): Style {

@@ -26,6 +26,10 @@ export async function clean(source: ArchiveSource, output: string, options?: Cle
   await assertNotSource(source, output);
   await OutputFile.check(output, resolved.overwrite);
   return withOpenArchive(source, resolved, async (archive) => {
+    // There is no bzip2, xz or zstd encoder here to write the copy in the same format.
+    if (archive.compression !== null && archive.compression !== 'gzip') {
+      throw new ArchiveError('ERR_UNSUPPORTED_FORMAT', `clean cannot write a ${archive.compression}-compressed copy; decompress the archive first, then clean the tar`);
+    }
     const out = archive.format === null ? null : await OutputFile.create(output, { compress: archive.compression === 'gzip', overwrite: resolved.overwrite });
     const writer = out === null ? null : archive.format === 'zip' ? new ZipWriter(out) : new TarWriter(out);
     let kept = 0;

@@ -1,3 +1,4 @@
+import type { ModelKind } from '../detect/detect-model.js';
 import { ArchiveError, type ErrorCode } from '../errors.js';
 import type { Finding } from '../finding-codes.js';
 import { resolveOptions, type ExtractOptions, type ResolvedOptions } from '../options.js';
@@ -15,6 +16,19 @@ import { sourceName, withOpenArchive } from './with-open-archive.js';
  * destination is as it was.
  */
 export async function extract(source: ArchiveSource, destination: string, options?: ExtractOptions): Promise<ExtractReport> {
+  return extractObserved(source, destination, options, null);
+}
+
+/** What a command built on extract (extractNemo) learns while the archive is extracted. */
+export interface ExtractObserver {
+  /** A member staged for writing, by its path components under the destination. */
+  written(parts: readonly string[], type: 'file' | 'directory'): void;
+  /** Every member is staged and none refused; nothing is in place yet. Throwing refuses the whole run. */
+  beforeCommit(model: ModelKind | null): void;
+}
+
+/** {@link extract}, telling `observer` what it writes, and letting it refuse before the commit. */
+export async function extractObserved(source: ArchiveSource, destination: string, options: ExtractOptions | undefined, observer: ExtractObserver | null): Promise<ExtractReport> {
   const resolved = resolveOptions(options, 'extract');
   return withOpenArchive(source, resolved, async (archive) => {
     const root = await createRoot(destination);
@@ -30,7 +44,9 @@ export async function extract(source: ArchiveSource, destination: string, option
           await root.writeFile(verdict.parts, verdict.mode, body(), member.entry.mtime);
           written.files += 1;
         }
+        observer?.written(verdict.parts, member.entry.type === 'directory' ? 'directory' : 'file');
       });
+      if (!result.refused) observer?.beforeCommit(result.model);
       const findings = result.refused ? result.findings : [...result.findings, ...(await commit(root, resolved))];
       const report: ExtractReport = {
         archive: sourceName(source),
@@ -49,22 +65,36 @@ export async function extract(source: ArchiveSource, destination: string, option
       return report;
     } catch (error) {
       await root.discard();
-      throw asArchiveError(error);
+      throw asArchiveError(error, resolved.signal);
     }
   });
 }
 
 /** Moves the staged tree into place; conflicts with what is already there become findings. */
 async function commit(root: StagingRoot, options: ResolvedOptions): Promise<Finding[]> {
-  const conflicts = await root.findConflicts();
-  const replace = options.overwrite ? conflicts.filter((conflict) => conflict.existing !== 'directory') : [];
-  const blocked = conflicts.filter((conflict) => !replace.includes(conflict));
-  const action = options.policy === 'skip' ? 'skip' : 'refuse';
-  const findings = blocked.map((conflict) => toFinding({ code: 'DESTINATION_CONFLICT', message: conflictMessage(conflict) }, conflict.path, action));
-  if (blocked.length > 0 && action === 'refuse') return findings;
-  await root.commit(replace, new Set(blocked.map((conflict) => conflict.path)));
-  return findings;
+  // An abort that comes after the last member still stops the run before anything takes its final name.
+  if (options.signal?.aborted === true) throw new ArchiveError('ERR_ABORTED', 'aborted', { cause: options.signal.reason });
+  for (let attempt = 1; ; attempt++) {
+    const conflicts = await root.findConflicts();
+    const replace = options.overwrite ? conflicts.filter((conflict) => conflict.existing !== 'directory') : [];
+    const blocked = conflicts.filter((conflict) => !replace.includes(conflict));
+    const action = options.policy === 'skip' ? 'skip' : 'refuse';
+    const findings = blocked.map((conflict) => toFinding({ code: 'DESTINATION_CONFLICT', message: conflictMessage(conflict) }, conflict.path, action));
+    if (blocked.length > 0 && action === 'refuse') return findings;
+    try {
+      await root.commit(replace, new Set(blocked.map((conflict) => conflict.path)));
+      return findings;
+    } catch (error) {
+      // A name taken since the check (another run into this destination): the commit was undone;
+      // check again, so what is there now is reported as a conflict, not as a failed write.
+      if (attempt >= COMMIT_ATTEMPTS || !TAKEN_MEANWHILE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    }
+  }
 }
+
+/** How often a commit is planned again when a name is taken between the check and the move. */
+const COMMIT_ATTEMPTS = 5;
+const TAKEN_MEANWHILE: ReadonlySet<string> = new Set(['EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'ELOOP', 'ENOENT']);
 
 function conflictMessage(conflict: Conflict): string {
   const what = conflict.existing === 'symlink' ? 'a symbolic link (never followed)' : `a ${conflict.existing}`;
@@ -75,7 +105,9 @@ async function createRoot(destination: string): Promise<StagingRoot> {
   try {
     return await StagingRoot.create(destination);
   } catch (error) {
-    throw new ArchiveError('ERR_DESTINATION', `cannot use ${destination} as the destination: ${describe(error)}`, { cause: error });
+    // A full disk (no room even for the staging folder) is said as such, not as a bad destination.
+    const code: ErrorCode = isDiskFull(error) ? 'ERR_DISK_FULL' : 'ERR_DESTINATION';
+    throw new ArchiveError(code, `cannot use ${destination} as the destination: ${describe(error)}`, { cause: error });
   }
 }
 
@@ -85,20 +117,29 @@ function refusal(report: ExtractReport, result: VetResult): ArchiveError<Extract
   return new ArchiveError('ERR_ARCHIVE_REFUSED', `archive refused, nothing written (${what})`, { report });
 }
 
-/** Filesystem errors while writing, mapped to the codes callers can act on. */
-function asArchiveError(error: unknown): unknown {
+/** Filesystem errors while writing, mapped to the codes callers can act on; an abort says why, and that nothing was written. */
+function asArchiveError(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (error instanceof ArchiveError && error.code === 'ERR_ABORTED') {
+    const why = signal?.reason instanceof Error && signal.reason.name !== 'AbortError' ? ` (${signal.reason.message})` : '';
+    return new ArchiveError('ERR_ABORTED', `extraction aborted${why}, nothing written`, { cause: error });
+  }
   if (error instanceof ArchiveError) return error;
   const errno = (error as NodeJS.ErrnoException).code;
   if (errno === undefined) return error;
-  const code: ErrorCode = errno === 'ENOSPC' || errno === 'EDQUOT' ? 'ERR_DISK_FULL' : errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS' ? 'ERR_DESTINATION' : 'ERR_WRITE_FAILED';
+  const code: ErrorCode = isDiskFull(error) ? 'ERR_DISK_FULL' : errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS' ? 'ERR_DESTINATION' : 'ERR_WRITE_FAILED';
   return new ArchiveError(code, `extraction failed, nothing written: ${describe(error)}`, { cause: error });
+}
+
+function isDiskFull(error: unknown): boolean {
+  const errno = (error as NodeJS.ErrnoException).code;
+  return errno === 'ENOSPC' || errno === 'EDQUOT';
 }
 
 function describe(error: unknown): string {
   const errno = (error as NodeJS.ErrnoException).code;
   const text: Record<string, string> = {
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'disk quota exceeded',
+    ENOSPC: 'the disk is full (no space left on the device)',
+    EDQUOT: 'the disk quota is used up',
     EACCES: 'permission denied',
     EPERM: 'operation not permitted',
     EROFS: 'read-only filesystem',

@@ -70,7 +70,7 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
       throw error;
     }
   }
-  return { findings, entries, bytes: state.declaredBytes, model: sniffer.kind(archive.format), refused };
+  return { findings, entries, bytes: state.declaredBytes, model: sniffer.kind(archive.format, archive.compression), refused };
 }
 
 async function* metered(member: ArchiveMember, budget: ByteBudget, archive: OpenedArchive, options: ResolvedOptions): AsyncGenerator<Buffer> {

@@ -1,4 +1,6 @@
-export type ArchiveFormat = 'tar' | 'zip' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
+/** The compressions a tar comes in. */
+export type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd';
+export type ArchiveFormat = 'tar' | 'zip' | Compression;
 
 const BLOCK = 512;
 const CHECKSUM_AT = 148;

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { detectFormat, isTarHeader } from '../detect/detect-format.js';
+import { detectFormat, isTarHeader, type Compression } from '../detect/detect-format.js';
 import { findZipEnd, ZIP_TAIL_BYTES, type ZipEnd } from '../detect/find-zip-end.js';
 import { ArchiveError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { ArchiveMember } from './archive-member.js';
 import { FileByteSource, StreamByteSource } from './byte-source.js';
 import { ContainerError, malformed } from './container-error.js';
+import { decompressorFor, type Decompressor } from './decompress/decompressor-for.js';
 import { BufferAccess, FileAccess, type RandomAccess } from './random-access.js';
 import { readTar, type TarMember } from './tar-reader.js';
 import { readZip } from './zip-reader.js';
@@ -19,13 +19,15 @@ import { listZipNames } from './list-zip-names.js';
 import { vetEntry } from '../vet/vet-entry.js';
 import { createVetState } from '../vet/vet-state.js';
 
+const CHUNK = 1024 * 1024;
+
 /** A path, the archive's bytes, or a stream of them (spooled to a private file first). */
 export type ArchiveSource = string | Buffer | Readable;
 
 export interface OpenedArchive {
   /** Null when the archive was refused before its format could be settled. */
   readonly format: 'tar' | 'zip' | null;
-  readonly compression: 'gzip' | null;
+  readonly compression: Compression | null;
   /** Members in archive order; the caller finishes with each before taking the next. */
   members(): AsyncGenerator<ArchiveMember>;
   /** Compressed bytes read so far from a compressed stream (for the whole-stream ratio), else null. */
@@ -70,18 +72,16 @@ async function openChecked(source: ArchiveSource, limits: Limits): Promise<Opene
       await access.close();
       await cleanup();
     };
-    if (format === null) throw new ArchiveError('ERR_NOT_AN_ARCHIVE', 'not a tar, tar.gz or zip archive');
-    if (format === 'bzip2' || format === 'xz' || format === 'zstd') {
-      throw new ArchiveError('ERR_UNSUPPORTED_FORMAT', `${format}-compressed archives are not supported yet`);
-    }
+    if (format === null) throw new ArchiveError('ERR_NOT_AN_ARCHIVE', 'not a tar, a compressed tar (gzip, bzip2, xz, zstd) or a zip archive');
     if (format === 'zip') {
       if (isTarHeader(head)) throw new ContainerError('AMBIGUOUS_FORMAT', 'the file is both a zip and a tar');
       return { format, compression: null, members: () => readZip(access, limits.maxEntries), streamCompressed: () => null, finish: async () => undefined, close };
     }
-    if (format === 'gzip') {
-      // unzip, Python and Go would find this zip in the gzip file's tail and extract it instead.
-      if (zipEnd !== null) throw new ContainerError('AMBIGUOUS_FORMAT', 'a zip end record lies in the tail of this gzip file');
-      return gzipTar(access, close);
+    if (format !== 'tar') {
+      const decompress = await decompressorFor(format);
+      // unzip, Python and Go would find this zip in the compressed file's tail and extract it instead.
+      if (zipEnd !== null) throw new ContainerError('AMBIGUOUS_FORMAT', `a zip end record lies in the tail of this ${format} file`);
+      return compressedTar(access, format, decompress, close);
     }
     return plainTar(access, zipEnd, limits, close);
   } catch (error) {
@@ -117,27 +117,45 @@ function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, limits: Limits, c
   };
 }
 
-function gzipTar(access: RandomAccess, close: () => Promise<void>): OpenedArchive {
+/**
+ * A tar inside gzip, bzip2, xz or zstd: the file is read in 1 MiB chunks, counted (for the
+ * whole-stream ratio), decompressed only as fast as the tar walk takes the output, and walked
+ * as any tar. Every byte of the stream is decompressed, wanted or not.
+ */
+function compressedTar(access: RandomAccess, compression: Compression, decompress: Decompressor, close: () => Promise<void>): OpenedArchive {
   let compressed = 0;
   async function* members(): AsyncGenerator<ArchiveMember> {
-    const raw = access instanceof FileAccess ? access.handle.createReadStream({ start: 0, highWaterMark: 1024 * 1024, autoClose: false }) : Readable.from([(access as BufferAccess).buffer]);
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
+    const counted = async function* (): AsyncGenerator<Buffer> {
+      for await (const chunk of fileChunks(access)) {
         compressed += chunk.length;
-        done(null, chunk);
-      },
-    });
-    const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
-    raw.pipe(counter).pipe(gunzip);
+        yield chunk;
+      }
+    };
+    const chunks = corruptAsMalformed(decompress(counted()), compression);
     try {
-      yield* readTar(new StreamByteSource(corruptAsMalformed(gunzip)));
+      yield* readTar(new StreamByteSource(chunks));
     } finally {
-      raw.unpipe();
-      counter.destroy();
-      gunzip.destroy();
+      // The walk may stop early (a refusal): stop the decoder and the file stream under it.
+      await chunks.return(undefined);
     }
   }
-  return { format: 'tar', compression: 'gzip', members, streamCompressed: () => compressed, finish: async () => undefined, close };
+  return { format: 'tar', compression, members, streamCompressed: () => compressed, finish: async () => undefined, close };
+}
+
+/** The file's bytes in 1 MiB chunks; a failing read is ERR_SOURCE_UNREADABLE, not a corrupt archive. */
+async function* fileChunks(access: RandomAccess): AsyncGenerator<Buffer> {
+  if (access instanceof BufferAccess) {
+    for (let at = 0; at < access.size; at += CHUNK) yield access.buffer.subarray(at, at + CHUNK);
+    return;
+  }
+  const stream = (access as FileAccess).handle.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: false });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    throw new ArchiveError('ERR_SOURCE_UNREADABLE', `could not read the archive: ${(error as Error).message}`, { cause: error });
+  } finally {
+    stream.destroy();
+  }
 }
 
 /**
@@ -155,11 +173,13 @@ async function vetContainedZip(access: RandomAccess, holder: TarMember, limits: 
   }
 }
 
-async function* corruptAsMalformed(gunzip: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/** Decoder failures are the archive's: MALFORMED_ARCHIVE, unless already a finding or an operational error. */
+async function* corruptAsMalformed(decompressed: AsyncIterable<Buffer>, compression: Compression): AsyncGenerator<Buffer> {
   try {
-    yield* gunzip;
+    yield* decompressed;
   } catch (error) {
-    throw malformed(`gzip data is corrupt or truncated: ${(error as Error).message}`);
+    if (error instanceof ContainerError || error instanceof ArchiveError) throw error;
+    throw malformed(`${compression} data is corrupt or truncated: ${(error as Error).message}`);
   }
 }
 

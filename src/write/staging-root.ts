@@ -1,11 +1,14 @@
-import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, open, readdir, realpath, rename, rmdir } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { constants, readlinkSync } from 'node:fs';
+import { chmod, link, lstat, mkdir, mkdtemp, open, readdir, realpath, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import fse from 'fs-extra';
 
 const STAGING_PREFIX = '.slipguard-staging-';
 const STALE = /^\.slipguard-staging-(\d+)-/u;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const FOLDER_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+/** Linux: `/proc/self/fd/<n>/x` reaches `x` in the folder held open as `n`, whatever was renamed since. */
+const PROC_FD = '/proc/self/fd';
 const WRITE_CHUNK_LIMIT = 4 * 1024 * 1024;
 
 /** A path in the destination that the commit would have replaced. */
@@ -21,6 +24,38 @@ interface Step {
   readonly to: string;
   /** Where a replaced path was moved, to put it back on rollback. */
   readonly backup: string | null;
+  /** A regular file taking a free name: placed so that it cannot replace one taken meanwhile. */
+  readonly newFile: boolean;
+}
+
+/** A conflict and the path, through the held-open folder, of what is there. */
+interface PlannedConflict extends Conflict {
+  readonly target: string;
+}
+
+/**
+ * A folder held open. `path` reaches that very folder through its descriptor (`/proc/self/fd/<n>`),
+ * so renaming it, or putting a link where it was, cannot redirect what is made inside it.
+ * Without /proc, `path` is its name, as with any path-based writer.
+ */
+interface Folder {
+  readonly handle: FileHandle;
+  readonly path: string;
+}
+
+/** Opens a folder without following a link at its last component (ELOOP, ENOTDIR otherwise). */
+async function openFolder(path: string): Promise<Folder> {
+  const handle = await open(path, FOLDER_FLAGS);
+  try {
+    const held = await handle.stat();
+    const through = `${PROC_FD}/${handle.fd}`;
+    const viaProc = await stat(through).catch(() => null);
+    const anchored = viaProc !== null && viaProc.ino === held.ino && viaProc.dev === held.dev;
+    return { handle, path: anchored ? through : path };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
 }
 
 /**
@@ -29,33 +64,89 @@ interface Step {
  * another user can enter, nothing this run did not make. Folders are made one component
  * at a time, files with O_CREAT|O_EXCL|O_NOFOLLOW, modes set on the descriptor. `commit`
  * moves the result into the destination by rename, or changes nothing.
+ *
+ * The destination, the staging folder and every destination folder the commit merges into
+ * are held open and reached through their descriptors (Linux `/proc/self/fd`), the nearest
+ * Node has to openat/renameat: someone who can write to the destination may move any of
+ * them or put a link in their place, and what this run makes still lands in the folder it
+ * checked, never where the link points.
  */
 export class StagingRoot {
   readonly #made = new Set<string>();
   #backups = 0;
+  readonly #dest: Folder;
+  readonly #staging: Folder;
+  readonly #stagingName: string;
+  /** Once the descriptors are closed their numbers may name other files: nothing goes through them again. */
+  #closed = false;
 
   private constructor(
+    /** The destination's real path, for reports. */
     readonly destination: string,
-    readonly staging: string,
-    /** The first folder this run created on the way to the destination, removed again on discard. */
+    dest: Folder,
+    staging: Folder,
+    stagingName: string,
+    /** The destination as named (resolved), and the first folder this run created on the way to it: removed again on discard. */
+    readonly wanted: string,
     readonly createdFrom: string | null,
-  ) {}
+  ) {
+    this.#dest = dest;
+    this.#staging = staging;
+    this.#stagingName = stagingName;
+  }
 
   static async create(destination: string): Promise<StagingRoot> {
     const wanted = resolve(destination);
-    const createdFrom = (await mkdir(wanted, { recursive: true })) ?? null;
+    const createdFrom = await makeFolders(wanted);
+    try {
+      return await StagingRoot.#open(destination, wanted, createdFrom);
+    } catch (error) {
+      await removeMadeFolders(wanted, createdFrom);
+      throw error;
+    }
+  }
+
+  static async #open(destination: string, wanted: string, createdFrom: string | null): Promise<StagingRoot> {
     // The destination the caller named may itself be a link (a models folder on another disk);
     // links inside it are never followed.
     const real = await realpath(wanted);
     if (!(await lstat(real)).isDirectory()) throw Object.assign(new Error(`${destination} is not a directory`), { code: 'ENOTDIR' });
-    await removeStaleStaging(real);
-    const staging = await mkdtemp(join(real, `${STAGING_PREFIX}${process.pid}-`));
-    await chmod(staging, 0o700);
-    return new StagingRoot(real, staging, createdFrom === null ? null : resolve(createdFrom));
+    const dest = await openFolder(real);
+    try {
+      await removeStaleStaging(dest.path);
+      const made = await mkdtemp(join(dest.path, `${STAGING_PREFIX}${process.pid}-`));
+      const staging = await openFolder(made);
+      try {
+        // What was opened under the name mkdtemp made must be that folder: ours, private, empty.
+        const held = await staging.handle.stat();
+        const entries = await readdir(staging.path);
+        if (!held.isDirectory() || (process.getuid !== undefined && held.uid !== process.getuid()) || (held.mode & 0o077) !== 0 || entries.length > 0) {
+          throw Object.assign(new Error('the staging folder was replaced while it was made'), { code: 'EPERM' });
+        }
+        await staging.handle.chmod(0o700);
+        return new StagingRoot(real, dest, staging, basename(made), wanted, createdFrom);
+      } catch (error) {
+        readable(error);
+        await staging.handle.close();
+        throw error;
+      }
+    } catch (error) {
+      readable(error);
+      await dest.handle.close();
+      throw error;
+    }
   }
 
   /** Makes the folder and its parents, one component at a time. */
   async mkdir(parts: readonly string[]): Promise<void> {
+    try {
+      await this.#mkdir(parts);
+    } catch (error) {
+      throw readable(error);
+    }
+  }
+
+  async #mkdir(parts: readonly string[]): Promise<void> {
     for (let i = 1; i <= parts.length; i++) {
       const rel = parts.slice(0, i).join('/');
       if (this.#made.has(rel)) continue;
@@ -69,7 +160,15 @@ export class StagingRoot {
 
   /** Writes a new file from its chunks; returns the bytes written. */
   async writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null): Promise<number> {
-    await this.mkdir(parts.slice(0, -1));
+    try {
+      return await this.#writeFile(parts, mode, chunks, mtime);
+    } catch (error) {
+      throw readable(error);
+    }
+  }
+
+  async #writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null): Promise<number> {
+    await this.#mkdir(parts.slice(0, -1));
     const rel = parts.join('/');
     const handle = await open(this.#path(rel), CREATE_FLAGS, 0o600);
     let written = 0;
@@ -96,9 +195,16 @@ export class StagingRoot {
    * Links in the destination are looked at with lstat, never followed.
    */
   async findConflicts(): Promise<Conflict[]> {
-    const conflicts: Conflict[] = [];
-    await this.#plan('', [], conflicts);
-    return conflicts;
+    const conflicts: PlannedConflict[] = [];
+    const held: FileHandle[] = [];
+    try {
+      await this.#plan('', this.#dest, [], conflicts, held);
+    } catch (error) {
+      throw readable(error);
+    } finally {
+      await closeAll(held);
+    }
+    return conflicts.map(({ path, existing }) => ({ path, existing }));
   }
 
   /**
@@ -108,69 +214,190 @@ export class StagingRoot {
    */
   async commit(replace: readonly Conflict[], drop: ReadonlySet<string>): Promise<void> {
     const steps: Step[] = [];
-    const conflicts: Conflict[] = [];
-    await this.#plan('', steps, conflicts);
+    const conflicts: PlannedConflict[] = [];
+    // Merged-into folders stay open until every move is made or undone: the moves go through them.
+    const held: FileHandle[] = [];
     const replaceable = new Set(replace.map((conflict) => conflict.path));
-    const backups = join(this.staging, '.replaced');
+    const backups = join(this.#staging.path, '.replaced');
     const done: Step[] = [];
     try {
+      await this.#plan('', this.#dest, steps, conflicts, held);
       for (const conflict of conflicts) {
         if (drop.has(conflict.path)) continue;
         if (!replaceable.has(conflict.path) || conflict.existing === 'directory') throw Object.assign(new Error(`${conflict.path} exists in the destination`), { code: 'EEXIST' });
         if (this.#backups === 0) await mkdir(backups, { mode: 0o700 });
-        steps.push({ from: this.#path(conflict.path), to: join(this.destination, conflict.path), backup: join(backups, String(this.#backups++)) });
+        steps.push({ from: this.#path(conflict.path), to: conflict.target, backup: join(backups, String(this.#backups++)), newFile: false });
       }
       for (const step of steps) {
         if (step.backup !== null) await rename(step.to, step.backup);
-        await rename(step.from, step.to);
+        if (step.newFile) await placeNewFile(step.from, step.to);
+        else await rename(step.from, step.to); // a folder: rename fails on a non-empty one taken meanwhile
         done.push(step);
       }
     } catch (error) {
+      readable(error); // while the folders it may name are still open
       await undo(done);
       throw error;
+    } finally {
+      await closeAll(held);
     }
   }
 
   /** Removes the staging directory, and the destination folders this run created (when empty). */
   async discard(): Promise<void> {
-    await fse.remove(this.staging);
-    if (this.createdFrom === null) return;
-    for (let dir = this.destination; dir.startsWith(this.createdFrom); dir = dirname(dir)) {
-      try {
-        await rmdir(dir);
-      } catch {
-        return; // not empty: something else is there now, leave it
-      }
-      if (dir === this.createdFrom) return;
-    }
+    await this.#removeStaging();
+    await removeMadeFolders(this.wanted, this.createdFrom);
   }
 
   /** After a successful commit: only emptied folders and replaced files remain in staging. */
   async finish(): Promise<void> {
-    await fse.remove(this.staging);
+    await this.#removeStaging();
+  }
+
+  /**
+   * Empties the staging folder through its descriptor, then removes it by name, only if the
+   * name still holds it (someone may have moved it: then the empty folder stays where it is).
+   */
+  async #removeStaging(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      for (const name of await readdir(this.#staging.path)) await fse.remove(join(this.#staging.path, name));
+      const held = await this.#staging.handle.stat();
+      const named = join(this.#dest.path, this.#stagingName);
+      const there = await lstat(named).catch(() => null);
+      if (there !== null && there.ino === held.ino && there.dev === held.dev) await rmdir(named);
+    } catch (error) {
+      throw readable(error);
+    } finally {
+      await closeAll([this.#staging.handle, this.#dest.handle]);
+    }
   }
 
   #path(rel: string): string {
-    const path = join(this.staging, ...rel.split('/'));
+    if (this.#closed) throw new Error('the staging folder is already removed');
+    const staging = this.#staging.path;
+    const path = join(staging, ...rel.split('/'));
     // Containment, checked again here whatever vetting said: the second layer.
-    const inside = relative(this.staging, path);
+    const inside = relative(staging, path);
     if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || resolve(path) !== path) {
       throw Object.assign(new Error(`refusing to write outside the staging directory: ${rel}`), { code: 'EPERM' });
     }
     return path;
   }
 
-  async #plan(rel: string, steps: Step[], conflicts: Conflict[]): Promise<void> {
-    const dir = rel === '' ? this.staging : this.#path(rel);
+  /**
+   * Pairs each staged path with its place in `into` (a destination folder held open). A folder
+   * found in both is opened without following links (one swapped in since the lstat fails the
+   * commit) and held in `held` while its contents are planned and moved.
+   */
+  async #plan(rel: string, into: Folder, steps: Step[], conflicts: PlannedConflict[], held: FileHandle[]): Promise<void> {
+    const dir = rel === '' ? this.#staging.path : this.#path(rel);
     for (const child of await readdir(dir, { withFileTypes: true })) {
       if (rel === '' && child.name === '.replaced') continue;
       const childRel = rel === '' ? child.name : `${rel}/${child.name}`;
-      const existing = await lstatKind(join(this.destination, childRel));
-      if (existing === null) steps.push({ from: this.#path(childRel), to: join(this.destination, childRel), backup: null });
-      else if (existing === 'directory' && child.isDirectory()) await this.#plan(childRel, steps, conflicts);
-      else conflicts.push({ path: childRel, existing });
+      const target = join(into.path, child.name);
+      const existing = await lstatKind(target);
+      if (existing === null) steps.push({ from: this.#path(childRel), to: target, backup: null, newFile: child.isFile() });
+      else if (existing === 'directory' && child.isDirectory()) {
+        const folder = await openFolder(target);
+        held.push(folder.handle);
+        await this.#plan(childRel, folder, steps, conflicts, held);
+      } else conflicts.push({ path: childRel, existing, target });
     }
   }
+}
+
+/**
+ * mkdir -p, one folder at a time, returning the first folder it made. Node's own recursive
+ * mkdir reports a parent it could not make (read-only, no permission) as ENOENT and leaves the
+ * folders it made; this says the real reason and takes back what it made.
+ */
+async function makeFolders(path: string): Promise<string | null> {
+  const missing: string[] = [];
+  for (let dir = path; dirname(dir) !== dir && (await lstat(dir).catch(() => null)) === null; dir = dirname(dir)) missing.unshift(dir);
+  const made: string[] = [];
+  try {
+    for (const dir of missing) {
+      try {
+        await mkdir(dir);
+        made.push(dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // made by someone else meanwhile
+      }
+    }
+  } catch (error) {
+    for (const dir of made.reverse()) await rmdir(dir).catch(() => undefined);
+    throw error;
+  }
+  return made[0] ?? null;
+}
+
+/**
+ * Error messages name folders by their paths, not by the descriptors they were reached through
+ * (`/proc/self/fd/23/x` becomes `/models/x`). Call it while those descriptors are still open.
+ */
+function readable(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const named = (text: string): string =>
+    text.replace(/\/proc\/self\/fd\/\d+/gu, (through) => {
+      try {
+        return readlinkSync(through);
+      } catch {
+        return through;
+      }
+    });
+  const fields = error as unknown as Record<string, unknown>;
+  for (const key of ['message', 'path', 'dest']) {
+    const text = fields[key];
+    if (typeof text !== 'string' || !text.includes(PROC_FD)) continue;
+    try {
+      fields[key] = named(text);
+    } catch {
+      // a read-only property (DOMException's message): leave it
+    }
+  }
+  return error;
+}
+
+/** link() errors of filesystems without hard links (FAT, exFAT, some network and FUSE ones). */
+const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+/**
+ * Gives a staged file its free name without replacing anything: rename(2) would silently
+ * replace a file another run (or anyone) put there since the plan; link(2) fails with EEXIST.
+ * Where hard links are not supported, it falls back to rename.
+ */
+async function placeNewFile(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    await rename(from, to);
+    return;
+  }
+  try {
+    await unlink(from);
+  } catch (error) {
+    await unlink(to).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Removes `wanted` and its parents up to `createdFrom` (the folders makeFolders made), while they are empty. */
+async function removeMadeFolders(wanted: string, createdFrom: string | null): Promise<void> {
+  if (createdFrom === null) return;
+  for (let dir = wanted; dir === createdFrom || dir.startsWith(`${createdFrom}${sep}`); dir = dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return; // not empty: something else is there now, leave it
+    }
+  }
+}
+
+async function closeAll(handles: readonly FileHandle[]): Promise<void> {
+  await Promise.all(handles.map((handle) => handle.close().catch(() => undefined)));
 }
 
 async function lstatKind(path: string): Promise<Conflict['existing'] | null> {

@@ -10,7 +10,7 @@ import { TarWriter } from '../write/tar-writer.js';
 import { ZipWriter } from '../write/zip-writer.js';
 import { scan } from './scan.js';
 import { vetArchive } from './vet-archive.js';
-import { sourceName, withOpenArchive } from './with-open-archive.js';
+import { reportOf, withOpenArchive } from './with-open-archive.js';
 
 /**
  * Writes a copy of an archive holding every member the `skip` policy keeps, in order, with
@@ -48,14 +48,7 @@ export async function clean(source: ArchiveSource, output: string, options?: Cle
       }
       const verdict = verdictOf(findings);
       const report: CleanReport = {
-        archive: sourceName(source),
-        format: archive.format,
-        compression: archive.compression,
-        model: result.model,
-        entries: result.entries,
-        bytes: result.bytes,
-        verdict,
-        findings,
+        ...reportOf(source, archive, result, findings),
         output: verdict === 'refused' || out === null ? null : out.path,
         removed: result.entries - kept,
       };

@@ -3,11 +3,11 @@ import { ArchiveError, type ErrorCode } from '../errors.js';
 import type { Finding } from '../finding-codes.js';
 import { resolveOptions, type ExtractOptions, type ResolvedOptions } from '../options.js';
 import type { ArchiveSource } from '../readers/open-archive.js';
-import { verdictOf, type ExtractReport } from '../report.js';
+import type { ExtractReport } from '../report.js';
 import { toFinding } from '../vet/vet-entry.js';
 import { StagingRoot, type Conflict } from '../write/staging-root.js';
 import { vetArchive, type VetResult } from './vet-archive.js';
-import { sourceName, withOpenArchive } from './with-open-archive.js';
+import { reportOf, withOpenArchive } from './with-open-archive.js';
 
 /**
  * Extracts an archive into `destination`, all or nothing: every member is vetted and written
@@ -49,14 +49,7 @@ export async function extractObserved(source: ArchiveSource, destination: string
       if (!result.refused) observer?.beforeCommit(result.model);
       const findings = result.refused ? result.findings : [...result.findings, ...(await commit(root, resolved))];
       const report: ExtractReport = {
-        archive: sourceName(source),
-        format: archive.format,
-        compression: archive.compression,
-        model: result.model,
-        entries: result.entries,
-        bytes: result.bytes,
-        verdict: verdictOf(findings),
-        findings,
+        ...reportOf(source, archive, result, findings),
         destination: root.destination,
         written,
       };

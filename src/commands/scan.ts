@@ -1,7 +1,7 @@
 import { resolveOptions, type ScanOptions } from '../options.js';
 import type { ArchiveSource } from '../readers/open-archive.js';
-import { verdictOf, type ScanReport } from '../report.js';
-import { sourceName, withOpenArchive } from './with-open-archive.js';
+import type { ScanReport } from '../report.js';
+import { reportOf, withOpenArchive } from './with-open-archive.js';
 import { vetArchive } from './vet-archive.js';
 
 /**
@@ -13,16 +13,7 @@ export async function scan(source: ArchiveSource, options?: ScanOptions): Promis
   const resolved = resolveOptions(options, 'scan');
   return withOpenArchive(source, resolved, async (archive) => {
     const result = await vetArchive(archive, resolved, false, async () => undefined);
-    return {
-      archive: sourceName(source),
-      format: archive.format,
-      compression: archive.compression,
-      model: result.model,
-      entries: result.entries,
-      bytes: result.bytes,
-      verdict: verdictOf(result.findings),
-      findings: result.findings,
-    };
+    return reportOf(source, archive, result, result.findings);
   });
 }
 

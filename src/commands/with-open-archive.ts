@@ -1,5 +1,8 @@
 import { Readable } from 'node:stream';
+import type { Finding } from '../finding-codes.js';
 import type { ResolvedOptions } from '../options.js';
+import { verdictOf, type ScanReport } from '../report.js';
+import type { VetResult } from './vet-archive.js';
 import { openArchive, type ArchiveSource, type OpenedArchive } from '../readers/open-archive.js';
 
 /** Opens the source for the length of `work`, and always closes it. */
@@ -16,4 +19,18 @@ export async function withOpenArchive<T>(source: ArchiveSource, options: Resolve
 export function sourceName(source: ArchiveSource): string {
   if (typeof source === 'string') return source;
   return source instanceof Readable ? '-' : '<buffer>';
+}
+
+/** The fields every report shares, from the walk's result and the findings that decide the verdict. */
+export function reportOf(source: ArchiveSource, archive: OpenedArchive, result: VetResult, findings: readonly Finding[]): ScanReport {
+  return {
+    archive: sourceName(source),
+    format: archive.format,
+    compression: archive.compression,
+    model: result.model,
+    entries: result.entries,
+    bytes: result.bytes,
+    verdict: verdictOf(findings),
+    findings,
+  };
 }

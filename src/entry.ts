@@ -2,16 +2,7 @@
  * The one shape every reader produces. Vetting, reporting and writing see
  * only this, so tar and zip members are judged by the same code.
  */
-export type EntryType =
-  | 'file'
-  | 'directory'
-  | 'symlink'
-  | 'hardlink'
-  | 'char-device'
-  | 'block-device'
-  | 'fifo'
-  | 'socket'
-  | 'unsupported';
+export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char-device' | 'block-device' | 'fifo' | 'socket' | 'unsupported';
 
 export interface Entry {
   /** Effective name: after PAX `path`, GNU `L`, the ustar prefix or the zip Unicode Path field. */

@@ -11,7 +11,12 @@ function tableRows(heading: string): string[][] {
   return section
     .split('\n')
     .filter((line) => /^\| `[A-Z_]+`/u.test(line))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
 }
 
 describe('README tables match the code', () => {
@@ -23,8 +28,14 @@ describe('README tables match the code', () => {
   });
 
   it('marks exactly the container codes with †', () => {
-    const marked = tableRows('Finding codes').filter(([code]) => code!.includes('†')).map(([code]) => code!.replace(/[`†\s]/gu, ''));
-    expect(marked).toEqual(Object.entries(FINDING_CODES).filter(([, info]) => info.container).map(([code]) => code));
+    const marked = tableRows('Finding codes')
+      .filter(([code]) => code!.includes('†'))
+      .map(([code]) => code!.replace(/[`†\s]/gu, ''));
+    expect(marked).toEqual(
+      Object.entries(FINDING_CODES)
+        .filter(([, info]) => info.container)
+        .map(([code]) => code),
+    );
   });
 
   it('lists every error code', () => {

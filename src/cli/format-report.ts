@@ -17,8 +17,12 @@ export const COLOUR: Style = {
 
 /** The human summary of a scan, an extraction or a clean: one headline, then a table of findings. */
 export function formatReport(report: ScanReport | ExtractReport | CleanReport, command: 'scan' | 'extract' | 'clean', style: Style = PLAIN): string {
-  const kind = [report.compression === null ? report.format : `${report.format}+${report.compression}`, report.model].filter((part) => part !== null).join(', ');
-  const lines = [`${escapeName(report.archive)} (${kind === '' ? 'format not settled' : kind}): ${style.verdict(report.verdict !== 'accepted', headline(report, command))}`];
+  const kind = [report.compression === null ? report.format : `${report.format}+${report.compression}`, report.model]
+    .filter((part) => part !== null)
+    .join(', ');
+  const lines = [
+    `${escapeName(report.archive)} (${kind === '' ? 'format not settled' : kind}): ${style.verdict(report.verdict !== 'accepted', headline(report, command))}`,
+  ];
   lines.push(...findingTable(report.findings, style));
   return `${lines.join('\n')}\n`;
 }
@@ -40,7 +44,13 @@ function headline(report: ScanReport | ExtractReport | CleanReport, command: 'sc
 /** Columns sized to their widest cell; the message last, so long messages do not push the rest. */
 function findingTable(findings: readonly Finding[], style: Style): string[] {
   if (findings.length === 0) return [];
-  const rows = findings.map((finding) => [finding.severity, finding.code, finding.action, finding.member === null ? '(archive)' : escapeName(finding.member), escapeName(finding.message)]);
+  const rows = findings.map((finding) => [
+    finding.severity,
+    finding.code,
+    finding.action,
+    finding.member === null ? '(archive)' : escapeName(finding.member),
+    escapeName(finding.message),
+  ]);
   const header = ['SEVERITY', 'CODE', 'ACTION', 'MEMBER', 'WHY'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]): string => `  ${cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')}`;

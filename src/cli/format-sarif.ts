@@ -27,7 +27,9 @@ export function formatSarif(reports: readonly ScanReport[], version: string): ob
                 id: code,
                 name: code.toLowerCase().replace(/_(.)/gu, (_match, char: string) => char.toUpperCase()),
                 shortDescription: { text: `Archive member with ${info.summary}` },
-                fullDescription: { text: `${info.summary}. ${info.refuses ? 'slipguard refuses the archive (or drops the member under --policy skip).' : 'slipguard writes the member with the fix applied.'}` },
+                fullDescription: {
+                  text: `${info.summary}. ${info.refuses ? 'slipguard refuses the archive (or drops the member under --policy skip).' : 'slipguard writes the member with the fix applied.'}`,
+                },
                 help: { text: info.help },
                 defaultConfiguration: { level: LEVEL[info.severity] },
                 properties: { tags: ['security', 'archive', 'CWE-22'], 'security-severity': SCORE[info.severity] },
@@ -40,11 +42,14 @@ export function formatSarif(reports: readonly ScanReport[], version: string): ob
             ruleId: finding.code,
             ruleIndex: codes.indexOf(finding.code),
             level: LEVEL[finding.severity],
-            message: { text: `${finding.member === null ? 'The archive' : `Member ${JSON.stringify(finding.member)}`}: ${finding.message} (${finding.action}).` },
+            message: {
+              text: `${finding.member === null ? 'The archive' : `Member ${JSON.stringify(finding.member)}`}: ${finding.message} (${finding.action}).`,
+            },
             locations: [
               {
                 physicalLocation: { artifactLocation: { uri: toUri(report.archive) } },
-                logicalLocations: finding.member === null ? undefined : [{ name: finding.member, fullyQualifiedName: `${report.archive}!${finding.member}`, kind: 'member' }],
+                logicalLocations:
+                  finding.member === null ? undefined : [{ name: finding.member, fullyQualifiedName: `${report.archive}!${finding.member}`, kind: 'member' }],
               },
             ],
           })),

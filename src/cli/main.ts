@@ -40,8 +40,20 @@ const LIMIT_FLAGS = {
 } as const;
 const COMMON = { policy: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LIMIT_FLAGS } as const;
 const SCAN_FLAGS = { ...COMMON, sarif: { type: 'string' } } as const;
-const EXTRACT_FLAGS = { ...COMMON, C: { type: 'string', short: 'C' }, d: { type: 'string', short: 'd' }, overwrite: { type: 'boolean' }, nemo: { type: 'boolean' } } as const;
-const CLEAN_FLAGS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LIMIT_FLAGS, output: { type: 'string', short: 'o' }, overwrite: { type: 'boolean' } } as const;
+const EXTRACT_FLAGS = {
+  ...COMMON,
+  C: { type: 'string', short: 'C' },
+  d: { type: 'string', short: 'd' },
+  overwrite: { type: 'boolean' },
+  nemo: { type: 'boolean' },
+} as const;
+const CLEAN_FLAGS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  ...LIMIT_FLAGS,
+  output: { type: 'string', short: 'o' },
+  overwrite: { type: 'boolean' },
+} as const;
 
 /** The CLI: parses argv, runs one command, prints, and returns the exit code. Never exits by itself. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -73,7 +85,12 @@ async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
   const archive = positionals[0]!;
   try {
     const run = values.nemo === true ? extractNemo : extract;
-    const report = await run(source(archive, io), destination, { policy: policy(values.policy), overwrite: values.overwrite === true, limits: limits(values), ...abortable(io) });
+    const report = await run(source(archive, io), destination, {
+      policy: policy(values.policy),
+      overwrite: values.overwrite === true,
+      limits: limits(values),
+      ...abortable(io),
+    });
     const code = print(report, 'extract', values.json === true, io);
     if ('nemo' in report && values.json !== true) io.stdout.write(formatNemo((report as ExtractNemoReport).nemo));
     return code;
@@ -129,7 +146,12 @@ async function runScan(args: readonly string[], io: CliIo): Promise<number> {
 
 function summaryLine(tree: TreeScan): string {
   const { archives, accepted, skipped, refused, failed, notArchives } = tree.summary;
-  const parts = [`${accepted} clean`, `${refused} refused`, ...(skipped > 0 ? [`${skipped} with members to drop`] : []), ...(failed > 0 ? [`${failed} unreadable`] : [])];
+  const parts = [
+    `${accepted} clean`,
+    `${refused} refused`,
+    ...(skipped > 0 ? [`${skipped} with members to drop`] : []),
+    ...(failed > 0 ? [`${failed} unreadable`] : []),
+  ];
   return `${plural(archives, 'archive')}: ${parts.join(', ')}${notArchives > 0 ? `; ${plural(notArchives, 'other file')} skipped` : ''}`;
 }
 
@@ -150,7 +172,10 @@ function style(io: CliIo): Style {
   return io.colour === true ? COLOUR : PLAIN;
 }
 
-function parse<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
+function parse<T extends ParseArgsOptionsConfig>(
+  args: readonly string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -207,4 +232,3 @@ function reportError(error: unknown, io: CliIo, json: boolean, archive?: string)
   if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
   return 2;
 }
-

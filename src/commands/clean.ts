@@ -28,7 +28,10 @@ export async function clean(source: ArchiveSource, output: string, options?: Cle
   return withOpenArchive(source, resolved, async (archive) => {
     // There is no bzip2, xz or zstd encoder here to write the copy in the same format.
     if (archive.compression !== null && archive.compression !== 'gzip') {
-      throw new ArchiveError('ERR_UNSUPPORTED_FORMAT', `clean cannot write a ${archive.compression}-compressed copy; decompress the archive first, then clean the tar`);
+      throw new ArchiveError(
+        'ERR_UNSUPPORTED_FORMAT',
+        `clean cannot write a ${archive.compression}-compressed copy; decompress the archive first, then clean the tar`,
+      );
     }
     const out = archive.format === null ? null : await OutputFile.create(output, { compress: archive.compression === 'gzip', overwrite: resolved.overwrite });
     const writer = out === null ? null : archive.format === 'zip' ? new ZipWriter(out) : new TarWriter(out);
@@ -69,7 +72,9 @@ export async function clean(source: ArchiveSource, output: string, options?: Cle
  */
 async function scanOutput(path: string, options: ResolvedOptions): Promise<Finding[]> {
   const report = await scan(path, { limits: options.limits, ...(options.signal === undefined ? {} : { signal: options.signal }) });
-  return report.findings.filter((finding) => finding.action === 'refused').map((finding) => ({ ...finding, message: `in the cleaned copy: ${finding.message}` }));
+  return report.findings
+    .filter((finding) => finding.action === 'refused')
+    .map((finding) => ({ ...finding, message: `in the cleaned copy: ${finding.message}` }));
 }
 
 async function assertNotSource(source: ArchiveSource, output: string): Promise<void> {

@@ -28,7 +28,12 @@ export interface ExtractObserver {
 }
 
 /** {@link extract}, telling `observer` what it writes, and letting it refuse before the commit. */
-export async function extractObserved(source: ArchiveSource, destination: string, options: ExtractOptions | undefined, observer: ExtractObserver | null): Promise<ExtractReport> {
+export async function extractObserved(
+  source: ArchiveSource,
+  destination: string,
+  options: ExtractOptions | undefined,
+  observer: ExtractObserver | null,
+): Promise<ExtractReport> {
   const resolved = resolveOptions(options, 'extract');
   return withOpenArchive(source, resolved, async (archive) => {
     const root = await createRoot(destination);
@@ -119,7 +124,11 @@ function asArchiveError(error: unknown, signal: AbortSignal | undefined): unknow
   if (error instanceof ArchiveError) return error;
   const errno = (error as NodeJS.ErrnoException).code;
   if (errno === undefined) return error;
-  const code: ErrorCode = isDiskFull(error) ? 'ERR_DISK_FULL' : errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS' ? 'ERR_DESTINATION' : 'ERR_WRITE_FAILED';
+  const code: ErrorCode = isDiskFull(error)
+    ? 'ERR_DISK_FULL'
+    : errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS'
+      ? 'ERR_DESTINATION'
+      : 'ERR_WRITE_FAILED';
   return new ArchiveError(code, `extraction failed, nothing written: ${describe(error)}`, { cause: error });
 }
 

@@ -16,4 +16,3 @@ export async function scan(source: ArchiveSource, options?: ScanOptions): Promis
     return reportOf(source, archive, result, result.findings);
   });
 }
-

@@ -103,7 +103,7 @@ export class FileByteSource implements ByteSource {
   async *chunks(length: number): AsyncGenerator<Buffer> {
     // One read for a small member; 1 MiB reads for a large one.
     const step = Math.min(length, MAX_READ);
-    for (let left = length; left > 0; ) {
+    for (let left = length; left > 0;) {
       const chunk = await this.read(Math.min(step, left));
       if (chunk.length === 0) return;
       left -= chunk.length;

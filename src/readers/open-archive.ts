@@ -75,7 +75,14 @@ async function openChecked(source: ArchiveSource, limits: Limits): Promise<Opene
     if (format === null) throw new ArchiveError('ERR_NOT_AN_ARCHIVE', 'not a tar, a compressed tar (gzip, bzip2, xz, zstd) or a zip archive');
     if (format === 'zip') {
       if (isTarHeader(head)) throw new ContainerError('AMBIGUOUS_FORMAT', 'the file is both a zip and a tar');
-      return { format, compression: null, members: () => readZip(access, limits.maxEntries), streamCompressed: () => null, finish: async () => undefined, close };
+      return {
+        format,
+        compression: null,
+        members: () => readZip(access, limits.maxEntries),
+        streamCompressed: () => null,
+        finish: async () => undefined,
+        close,
+      };
     }
     if (format !== 'tar') {
       const decompress = await decompressorFor(format);
@@ -221,7 +228,8 @@ async function openFile(path: string): Promise<FileAccess> {
     return await FileAccess.open(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'ENOTFILE' || code === 'EISDIR' ? 'not a regular file' : code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'ENOTFILE' || code === 'EISDIR' ? 'not a regular file' : code;
     throw new ArchiveError('ERR_SOURCE_UNREADABLE', `cannot read ${path}: ${why}`, { cause: error });
   }
 }

@@ -206,7 +206,10 @@ function decodeSize(block: Buffer, offset: number): number {
     if (!Number.isSafeInteger(value)) throw malformed(`size too large at offset ${offset}`);
     return value;
   }
-  const text = field.toString('latin1').replace(/[\0 ]+$/u, '').replace(/^ +/u, '');
+  const text = field
+    .toString('latin1')
+    .replace(/[\0 ]+$/u, '')
+    .replace(/^ +/u, '');
   if (!/^[0-7]*$/u.test(text)) throw malformed(`size field is not octal at offset ${offset}`);
   return text === '' ? 0 : parseInt(text, 8);
 }
@@ -241,7 +244,7 @@ async function expectEnd(source: ByteSource, pending: Pending): Promise<void> {
  * from us. (A zip appended there is what AMBIGUOUS_FORMAT names too.)
  */
 async function expectOnlyPadding(source: ByteSource): Promise<void> {
-  for (let seen = 0; ; ) {
+  for (let seen = 0; ;) {
     const chunk = await source.read(TRAILER_STEP);
     if (chunk.length === 0) return;
     if (!isZero(chunk)) throw new ContainerError('AMBIGUOUS_FORMAT', trailerMessage(chunk, source.position - chunk.length));
@@ -252,7 +255,8 @@ async function expectOnlyPadding(source: ByteSource): Promise<void> {
 
 function trailerMessage(chunk: Buffer, offset: number): string {
   const at = chunk.findIndex((byte) => byte !== 0);
-  if (at + 4 <= chunk.length && chunk.readUInt32LE(at) === 0x04034b50) return `a zip appended after the tar at offset ${offset + at}, which unzip, Python and Go would read`;
+  if (at + 4 <= chunk.length && chunk.readUInt32LE(at) === 0x04034b50)
+    return `a zip appended after the tar at offset ${offset + at}, which unzip, Python and Go would read`;
   return `data after the end-of-archive marker at offset ${offset + at}, which GNU tar -i reads as more members`;
 }
 

@@ -54,7 +54,12 @@ export async function* readZip(access: RandomAccess, maxEntries: number): AsyncG
   for (const [index, item] of raw.entries()) records.push(await toRecord(zip, item, index));
   checkLayout(records, directoryStart);
   for (const [index, record] of records.entries()) {
-    yield { entry: record.entry, compressedSize: record.compressedSize, body: () => readBody(access, record), raw: zipLayout(raw[index]!, record.dataStart, access) };
+    yield {
+      entry: record.entry,
+      compressedSize: record.compressedSize,
+      body: () => readBody(access, record),
+      raw: zipLayout(raw[index]!, record.dataStart, access),
+    };
   }
 }
 
@@ -163,9 +168,11 @@ function readLocalHeader(zip: ZipFile, item: YauzlEntry, name: string): Promise<
  */
 function checkLocalAgrees(local: LocalFileHeader, item: YauzlEntry, name: string): void {
   if (local.compressionMethod !== item.compressionMethod) throw malformed('local header names another compression method than the central directory', name);
-  if ((local.generalPurposeBitFlag & 1) !== (item.generalPurposeBitFlag & 1)) throw malformed('local header and central directory disagree on encryption', name);
+  if ((local.generalPurposeBitFlag & 1) !== (item.generalPurposeBitFlag & 1))
+    throw malformed('local header and central directory disagree on encryption', name);
   const deferred = (local.generalPurposeBitFlag & 0x8) !== 0;
-  const agrees = (localValue: number, centralValue: number): boolean => localValue === centralValue || localValue === 0xffffffff || (deferred && localValue === 0);
+  const agrees = (localValue: number, centralValue: number): boolean =>
+    localValue === centralValue || localValue === 0xffffffff || (deferred && localValue === 0);
   if (!agrees(local.crc32, item.crc32) || !agrees(local.compressedSize, item.compressedSize) || !agrees(local.uncompressedSize, item.uncompressedSize)) {
     throw malformed('local header CRC or sizes differ from the central directory', name);
   }
@@ -203,7 +210,7 @@ async function* readBody(access: RandomAccess, record: ZipRecord): AsyncGenerato
 
 async function* readRange(access: RandomAccess, start: number, length: number, name: string): AsyncGenerator<Buffer> {
   const step = Math.min(MAX_READ, Math.max(length, 1));
-  for (let at = 0; at < length; ) {
+  for (let at = 0; at < length;) {
     const chunk = await access.read(start + at, Math.min(step, length - at));
     if (chunk.length === 0) throw malformed('truncated member data', name);
     at += chunk.length;

@@ -7,5 +7,11 @@ const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
  * full folding that `toLowerCase` alone misses for `ß` and ligatures.
  */
 export function foldComponent(part: string): string {
-  return part.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC').replace(IGNORABLE, '').replace(/[. ]+$/u, '');
+  return part
+    .normalize('NFC')
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFC')
+    .replace(IGNORABLE, '')
+    .replace(/[. ]+$/u, '');
 }

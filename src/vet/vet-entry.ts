@@ -56,7 +56,8 @@ function checkLimits(entry: VetInput, state: VetState, limits: Limits): Issue[] 
   state.declaredBytes += entry.size;
   if (state.entries > limits.maxEntries) found.push(issue('LIMIT_EXCEEDED', `more than ${limits.maxEntries} members`));
   // A header that claims too much is refused at once; one that claims too little is caught by counting real bytes.
-  if (entry.size > limits.maxFileSize) found.push(issue('LIMIT_EXCEEDED', `member claims ${entry.size} bytes, over the per-file limit of ${limits.maxFileSize}`));
+  if (entry.size > limits.maxFileSize)
+    found.push(issue('LIMIT_EXCEEDED', `member claims ${entry.size} bytes, over the per-file limit of ${limits.maxFileSize}`));
   if (state.declaredBytes > limits.maxSize) found.push(issue('LIMIT_EXCEEDED', `members claim more than the total limit of ${limits.maxSize} bytes`));
   return found;
 }
@@ -81,8 +82,16 @@ function firstRefusing(issues: readonly Issue[]): FindingCode {
 
 /** Codes that mean the name cannot be placed under the root at all. */
 function isNameCode(code: FindingCode): boolean {
-  return code === 'PARENT_TRAVERSAL' || code === 'ABSOLUTE_PATH' || code === 'DRIVE_PATH' || code === 'BACKSLASH' ||
-    code === 'HOME_EXPANSION' || code === 'ENV_EXPANSION' || code === 'UNSAFE_NAME' || code === 'LIMIT_EXCEEDED';
+  return (
+    code === 'PARENT_TRAVERSAL' ||
+    code === 'ABSOLUTE_PATH' ||
+    code === 'DRIVE_PATH' ||
+    code === 'BACKSLASH' ||
+    code === 'HOME_EXPANSION' ||
+    code === 'ENV_EXPANSION' ||
+    code === 'UNSAFE_NAME' ||
+    code === 'LIMIT_EXCEEDED'
+  );
 }
 
 export function toFinding(found: Issue, member: string | null, action: Verdict['action']): Finding {

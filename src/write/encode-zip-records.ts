@@ -51,7 +51,7 @@ export interface CentralFields extends ZipMemberFields {
 /** Fields in order; a field whose lengths do not add up ends the list (some writers pad with zeros). */
 export function parseExtraFields(bytes: Buffer): ExtraField[] {
   const fields: ExtraField[] = [];
-  for (let at = 0; at + 4 <= bytes.length; ) {
+  for (let at = 0; at + 4 <= bytes.length;) {
     const length = bytes.readUInt16LE(at + 2);
     if (at + 4 + length > bytes.length) break;
     fields.push({ id: bytes.readUInt16LE(at), data: bytes.subarray(at + 4, at + 4 + length) });

@@ -153,7 +153,7 @@ export class OutputFile {
 }
 
 async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
-  for (let at = 0; at < chunk.length; ) {
+  for (let at = 0; at < chunk.length;) {
     const { bytesWritten } = await handle.write(chunk, at, chunk.length - at, null);
     at += bytesWritten;
   }
@@ -191,6 +191,11 @@ function exists(path: string): ArchiveError {
 function asWriteError(error: unknown, what: string): ArchiveError {
   if (error instanceof ArchiveError) return error;
   const errno = (error as NodeJS.ErrnoException).code;
-  const code: ErrorCode = errno === 'ENOSPC' || errno === 'EDQUOT' ? 'ERR_DISK_FULL' : errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS' || errno === 'ENOENT' || errno === 'ENOTDIR' ? 'ERR_DESTINATION' : 'ERR_WRITE_FAILED';
+  const code: ErrorCode =
+    errno === 'ENOSPC' || errno === 'EDQUOT'
+      ? 'ERR_DISK_FULL'
+      : errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS' || errno === 'ENOENT' || errno === 'ENOTDIR'
+        ? 'ERR_DESTINATION'
+        : 'ERR_WRITE_FAILED';
   return new ArchiveError(code, `${what}: ${(error as Error).message}`, { cause: error });
 }

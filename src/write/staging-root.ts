@@ -174,7 +174,7 @@ export class StagingRoot {
     let written = 0;
     try {
       for await (const chunk of chunks) {
-        for (let at = 0; at < chunk.length; ) {
+        for (let at = 0; at < chunk.length;) {
           const { bytesWritten } = await handle.write(chunk, at, Math.min(chunk.length - at, WRITE_CHUNK_LIMIT));
           at += bytesWritten;
         }
@@ -224,7 +224,8 @@ export class StagingRoot {
       await this.#plan('', this.#dest, steps, conflicts, held);
       for (const conflict of conflicts) {
         if (drop.has(conflict.path)) continue;
-        if (!replaceable.has(conflict.path) || conflict.existing === 'directory') throw Object.assign(new Error(`${conflict.path} exists in the destination`), { code: 'EEXIST' });
+        if (!replaceable.has(conflict.path) || conflict.existing === 'directory')
+          throw Object.assign(new Error(`${conflict.path} exists in the destination`), { code: 'EEXIST' });
         if (this.#backups === 0) await mkdir(backups, { mode: 0o700 });
         steps.push({ from: this.#path(conflict.path), to: conflict.target, backup: join(backups, String(this.#backups++)), newFile: false });
       }

@@ -67,7 +67,8 @@ export class ZipWriter {
     ];
     if (align) extra.push(paddingField(headerOffset + LOCAL_HEADER_BYTES + raw.nameBytes.length + encodeExtraFields(extra).length, ALIGN));
     const extraBytes = encodeExtraFields(extra);
-    if (extraBytes.length > 0xffff) throw new ArchiveError('ERR_WRITE_FAILED', `the local extra field of ${JSON.stringify(member.entry.name)} would exceed 65535 bytes`);
+    if (extraBytes.length > 0xffff)
+      throw new ArchiveError('ERR_WRITE_FAILED', `the local extra field of ${JSON.stringify(member.entry.name)} would exceed 65535 bytes`);
     await this.out.write(encodeLocalHeader(fields, extraBytes, zip64));
     await this.#copyData(member, body);
     if ((raw.flags & FLAG_DATA_DESCRIPTOR) !== 0) await this.out.write(encodeDataDescriptor(fields, zip64));
@@ -108,7 +109,7 @@ export class ZipWriter {
       return;
     }
     for await (const _chunk of body());
-    for (let at = 0; at < raw.compressedSize; ) {
+    for (let at = 0; at < raw.compressedSize;) {
       const chunk = await raw.source.read(raw.dataStart + at, Math.min(MAX_READ, raw.compressedSize - at));
       if (chunk.length === 0) throw malformed('truncated member data', entry.name);
       await this.out.write(chunk);

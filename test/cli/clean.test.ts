@@ -17,7 +17,9 @@ const traversal = join(FIXTURES, 'traversal.nemo');
 const cleanNemo = join(FIXTURES, 'clean.nemo');
 
 function rootFiles(): string[] {
-  return readdirSync(box.root).filter((name) => name !== 'dest' && name !== 'outside').sort();
+  return readdirSync(box.root)
+    .filter((name) => name !== 'dest' && name !== 'outside')
+    .sort();
 }
 
 describe('slipguard clean', () => {
@@ -44,7 +46,8 @@ describe('slipguard clean', () => {
     const result = await runCli(['clean', cleanNemo, '--output', output]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing removed');
-    const view = (path: string): unknown[] => pythonTar(path).map((member) => [member.name, member.type, member.mode, member.size, member.mtime, member.sha256]);
+    const view = (path: string): unknown[] =>
+      pythonTar(path).map((member) => [member.name, member.type, member.mode, member.size, member.mtime, member.sha256]);
     expect(view(output)).toEqual(view(cleanNemo));
   });
 
@@ -66,7 +69,14 @@ describe('slipguard clean', () => {
 
   it('cleans a zip with a symlink: unzip and Python read the result', async () => {
     const input = join(box.root, 'model.pt');
-    writeFileSync(input, makeZip([{ name: 'archive/data.pkl', body: 'pickle', align: 64 }, { name: 'archive/lnk', body: '/etc/passwd', unixMode: 0o120777 }, { name: 'archive/version', body: '3\n', align: 64 }]));
+    writeFileSync(
+      input,
+      makeZip([
+        { name: 'archive/data.pkl', body: 'pickle', align: 64 },
+        { name: 'archive/lnk', body: '/etc/passwd', unixMode: 0o120777 },
+        { name: 'archive/version', body: '3\n', align: 64 },
+      ]),
+    );
     const output = join(box.root, 'clean.pt');
     const result = await runCli(['clean', input, '-o', output]);
     expect(result.code).toBe(1);

@@ -67,7 +67,13 @@ describe('slipguard extract', () => {
 
   it('escapes control characters in member names so they never reach the terminal', async () => {
     const archive = join(box.root, 'ansi.tar');
-    writeFileSync(archive, makeTar([{ name: 'a\x1b[31mred', body: 'x' }, { name: 'evil\u202Etxt.exe', body: 'x' }]));
+    writeFileSync(
+      archive,
+      makeTar([
+        { name: 'a\x1b[31mred', body: 'x' },
+        { name: 'evil\u202Etxt.exe', body: 'x' },
+      ]),
+    );
     const result = await runCli(['extract', archive, '-C', box.dest, '--policy', 'skip']);
     expect(result.code).toBe(1);
     expect(result.stdout).not.toContain('\x1b');

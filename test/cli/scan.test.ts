@@ -19,7 +19,14 @@ beforeEach(() => {
   writeFileSync(join(models, 'asr.nemo'), readFileSync(join(FIXTURES, 'traversal.nemo')));
   // Named .bin on purpose: archives are found by their bytes, not their names.
   writeFileSync(join(models, 'nested', 'weights.bin'), torchZip('weights', { 'data.pkl': 'pickle', version: '3\n', '../../evil.py': 'import os' }));
-  writeFileSync(join(models, 'classifier.keras'), makeZip([{ name: 'metadata.json', body: '{}' }, { name: 'config.json', body: '{}' }, { name: 'model.weights.h5', body: 'HDF' }]));
+  writeFileSync(
+    join(models, 'classifier.keras'),
+    makeZip([
+      { name: 'metadata.json', body: '{}' },
+      { name: 'config.json', body: '{}' },
+      { name: 'model.weights.h5', body: 'HDF' },
+    ]),
+  );
   writeFileSync(join(models, 'notes.txt'), 'not an archive\n'.repeat(100));
 });
 afterEach(() => box.cleanup());
@@ -91,7 +98,14 @@ describe('--sarif', () => {
     expect(rule.shortDescription.text.length).toBeGreaterThan(0);
     expect(rule.fullDescription.text.length).toBeGreaterThan(0);
     expect(rule.help.text.length).toBeGreaterThan(0);
-    expect(run.results.map((res) => [res.ruleId, res.level, res.locations[0]!.physicalLocation.artifactLocation.uri.split('/').pop(), res.locations[0]!.logicalLocations?.[0]?.name])).toEqual([
+    expect(
+      run.results.map((res) => [
+        res.ruleId,
+        res.level,
+        res.locations[0]!.physicalLocation.artifactLocation.uri.split('/').pop(),
+        res.locations[0]!.logicalLocations?.[0]?.name,
+      ]),
+    ).toEqual([
       ['PARENT_TRAVERSAL', 'error', 'asr.nemo', './../../evil.sh'],
       ['PARENT_TRAVERSAL', 'error', 'weights.bin', 'weights/../../evil.py'],
     ]);
@@ -111,6 +125,11 @@ describe('--sarif', () => {
 interface SarifLog {
   runs: {
     tool: { driver: { name: string; rules: { id: string; shortDescription: { text: string }; fullDescription: { text: string }; help: { text: string } }[] } };
-    results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string } }; logicalLocations?: { name: string }[] }[] }[];
+    results: {
+      ruleId: string;
+      level: string;
+      message: { text: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string } }; logicalLocations?: { name: string }[] }[];
+    }[];
   }[];
 }

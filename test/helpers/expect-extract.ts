@@ -48,12 +48,7 @@ export interface Refusal {
  * the promise rejects with ERR_ARCHIVE_REFUSED, the report names the finding, and the whole
  * sandbox (destination and the victim folder beside it) is exactly as it was.
  */
-export async function expectRefused(
-  sandbox: Sandbox,
-  archive: Buffer | string,
-  refusal: Refusal,
-  options: ExtractOptions = {},
-): Promise<ExtractReport> {
+export async function expectRefused(sandbox: Sandbox, archive: Buffer | string, refusal: Refusal, options: ExtractOptions = {}): Promise<ExtractReport> {
   const before = sandbox.snapshot();
   const error = await extract(archive, sandbox.dest, options).then(
     (report) => report,

@@ -110,7 +110,9 @@ describe('makeTar as read by GNU tar', () => {
       ]),
       '--full-time',
       '-tv',
-    ).stdout.trimEnd().split('\n');
+    )
+      .stdout.trimEnd()
+      .split('\n');
 
     expect(lines).toEqual([
       '-rw-r--r-- 0/0             600 2023-11-14 22:13:20 big.bin',
@@ -120,7 +122,10 @@ describe('makeTar as read by GNU tar', () => {
   });
 
   it('stores bodies that GNU tar extracts unchanged', () => {
-    const archive = makeTar([{ name: 'pad.bin', body: 'p'.repeat(513) }, { name: 'a.txt', body: 'hello' }]);
+    const archive = makeTar([
+      { name: 'pad.bin', body: 'p'.repeat(513) },
+      { name: 'a.txt', body: 'hello' },
+    ]);
     expect(gnuTar(archive, '-xO', 'a.txt').stdout).toBe('hello');
   });
 
@@ -241,9 +246,7 @@ describe('makeTar as read by Python tarfile', () => {
 
   it('writes the header size even when it disagrees with the body, and any typeflag byte', () => {
     const members = pyMembers(makeTar([{ name: 'liar', body: 'hello', size: 3, type: '\0' }]));
-    expect(members).toEqual([
-      { name: 'liar', size: 3, type: '\0', linkname: '', mode: 0o644, uname: '', pax: {} },
-    ]);
+    expect(members).toEqual([{ name: 'liar', size: 3, type: '\0', linkname: '', mode: 0o644, uname: '', pax: {} }]);
   });
 
   it('switches to GNU base-256 for sizes of 8^11 and up', () => {
@@ -280,12 +283,14 @@ describe('header fields', () => {
   });
 
   it('writes the requested magic and version bytes', () => {
-    const magicOf = (magic: TarMember['magic']): string =>
-      tarHeader({ name: 'm', magic }).subarray(257, 265).toString('latin1');
+    const magicOf = (magic: TarMember['magic']): string => tarHeader({ name: 'm', magic }).subarray(257, 265).toString('latin1');
     expect(magicOf('ustar')).toBe('ustar\u000000');
     expect(magicOf('gnu')).toBe('ustar  \0');
     expect(magicOf('v7')).toBe('\0'.repeat(8));
-    const mixed = makeTar([{ name: 'v7', magic: 'v7' }, { name: 'gnu', magic: 'gnu' }]);
+    const mixed = makeTar([
+      { name: 'v7', magic: 'v7' },
+      { name: 'gnu', magic: 'gnu' },
+    ]);
     expect(gnuTar(mixed, '-t').stdout).toBe('v7\ngnu\n');
   });
 

@@ -123,11 +123,7 @@ interface YauzlZipFile {
   on(event: 'error', listener: (error: Error) => void): void;
 }
 interface Yauzl {
-  fromBuffer(
-    buffer: Buffer,
-    options: { lazyEntries: true; decodeStrings?: boolean },
-    callback: (error: Error | null, zipfile?: YauzlZipFile) => void,
-  ): void;
+  fromBuffer(buffer: Buffer, options: { lazyEntries: true; decodeStrings?: boolean }, callback: (error: Error | null, zipfile?: YauzlZipFile) => void): void;
 }
 const yauzl = createRequire(import.meta.url)('yauzl') as Yauzl;
 
@@ -281,9 +277,7 @@ describe('makeZip', () => {
     }
 
     const entries = await yauzlEntries(zip);
-    expect(entries.map((e) => [e.relativeOffsetOfLocalHeader, e.uncompressedSize])).toEqual(
-      report.entries.map((e) => [e.offset, e.size]),
-    );
+    expect(entries.map((e) => [e.relativeOffsetOfLocalHeader, e.uncompressedSize])).toEqual(report.entries.map((e) => [e.offset, e.size]));
   });
 
   it('points an entry at another member’s local header to make overlapping entries', async () => {

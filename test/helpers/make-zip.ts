@@ -199,10 +199,7 @@ function resolve(member: ZipMember): Entry {
   const body = bytes(member.body ?? '');
   const { method, data } = encode(member.method, body);
   const utf8 = member.utf8Flag ?? !(isAscii(name) && isAscii(localName));
-  const flags =
-    (member.encrypted ? FLAG_ENCRYPTED : 0) |
-    (member.dataDescriptor ? FLAG_DATA_DESCRIPTOR : 0) |
-    (utf8 ? FLAG_UTF8 : 0);
+  const flags = (member.encrypted ? FLAG_ENCRYPTED : 0) | (member.dataDescriptor ? FLAG_DATA_DESCRIPTOR : 0) | (utf8 ? FLAG_UTF8 : 0);
   const declared = {
     crc: member.crc ?? crc32(body),
     compressedSize: member.compressedSize ?? data.length,
@@ -255,28 +252,19 @@ function descriptor(entry: Entry): Buffer {
 function localRecord(entry: Entry, offset: number): Buffer {
   const { member } = entry;
   const declared = member.dataDescriptor ? { crc: 0, compressedSize: 0, uncompressedSize: 0 } : entry.declared;
-  const zip64Extra = member.zip64
-    ? extraField(EXTRA_ZIP64, le([8, declared.uncompressedSize], [8, declared.compressedSize]))
-    : NOTHING;
+  const zip64Extra = member.zip64 ? extraField(EXTRA_ZIP64, le([8, declared.uncompressedSize], [8, declared.compressedSize])) : NOTHING;
   let extra = Buffer.concat([zip64Extra, entry.unicodeExtra, member.extraLocal ?? NOTHING]);
   if (member.align !== undefined) {
     const fieldStart = offset + LOCAL_HEADER_SIZE + entry.localName.length + extra.length;
     extra = Buffer.concat([extra, paddingField(fieldStart, member.align)]);
   }
-  const header = le(
-    [4, SIG_LOCAL],
-    ...commonFields(entry, declared),
-    [2, entry.localName.length],
-    [2, extra.length],
-  );
+  const header = le([4, SIG_LOCAL], ...commonFields(entry, declared), [2, entry.localName.length], [2, extra.length]);
   return Buffer.concat([header, entry.localName, extra, entry.data, descriptor(entry)]);
 }
 
 function centralRecord(entry: Entry, localOffset: number): Buffer {
   const { member, declared } = entry;
-  const zip64Extra = member.zip64
-    ? extraField(EXTRA_ZIP64, le([8, declared.uncompressedSize], [8, declared.compressedSize], [8, localOffset]))
-    : NOTHING;
+  const zip64Extra = member.zip64 ? extraField(EXTRA_ZIP64, le([8, declared.uncompressedSize], [8, declared.compressedSize], [8, localOffset])) : NOTHING;
   const extra = Buffer.concat([zip64Extra, entry.unicodeExtra, member.extraCentral ?? NOTHING]);
   const host = member.unixMode === undefined ? 0 : HOST_UNIX;
   const header = le(

@@ -34,7 +34,10 @@ describe('the packed package in a fresh project', () => {
   });
 
   it('imports as ESM and requires as CommonJS (Node 20.19+ require of ES modules)', () => {
-    writeFileSync(join(project, 'esm.mjs'), "import { extract, scan, ArchiveError } from 'slipguard';\nconsole.log(typeof extract, typeof scan, typeof ArchiveError);\n");
+    writeFileSync(
+      join(project, 'esm.mjs'),
+      "import { extract, scan, ArchiveError } from 'slipguard';\nconsole.log(typeof extract, typeof scan, typeof ArchiveError);\n",
+    );
     writeFileSync(join(project, 'cjs.cjs'), "const { extract, isArchiveError } = require('slipguard');\nconsole.log(typeof extract, typeof isArchiveError);\n");
     expect(execFileSync(process.execPath, ['esm.mjs'], { cwd: project, encoding: 'utf8' })).toBe('function function function\n');
     expect(execFileSync(process.execPath, ['cjs.cjs'], { cwd: project, encoding: 'utf8' })).toBe('function function\n');
@@ -48,7 +51,16 @@ describe('the packed package in a fresh project', () => {
     writeFileSync(join(project, 'use.cts'), "import slipguard = require('slipguard');\nexport const scanIt = (path: string) => slipguard.scan(path);\n");
     writeFileSync(join(project, 'bad.mts'), "import { extract } from 'slipguard';\nvoid extract('a.tar', 'out', { policy: 'yolo' });\n");
     const typeCheck = (files: string[], skipLibCheck: boolean): string => {
-      const compilerOptions = { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck, typeRoots: [join(repo, 'node_modules', '@types')], types: ['node'] };
+      const compilerOptions = {
+        strict: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        noEmit: true,
+        skipLibCheck,
+        typeRoots: [join(repo, 'node_modules', '@types')],
+        types: ['node'],
+      };
       writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }));
       try {
         execFileSync(process.execPath, [tsc, '-p', project], { cwd: project, encoding: 'utf8', stdio: 'pipe' });

@@ -42,7 +42,10 @@ describe('a zip inside the last member of an uncompressed tar (design §3 AMBIGU
   });
 
   it('is refused when the inner zip holds a symlink', async () => {
-    const checkpoint = makeZip([{ name: 'weights/data.pkl', body: 'x' }, { name: 'weights/lnk', body: '/etc/passwd', unixMode: 0o120777 }]);
+    const checkpoint = makeZip([
+      { name: 'weights/data.pkl', body: 'x' },
+      { name: 'weights/lnk', body: '/etc/passwd', unixMode: 0o120777 },
+    ]);
     const scanned = await scan(nemoWith(checkpoint), { policy: 'skip' });
     expect(scanned.verdict).toBe('refused');
     expect(scanned.findings[0]).toMatchObject({ code: 'AMBIGUOUS_FORMAT', action: 'refused' });

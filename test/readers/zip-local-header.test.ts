@@ -18,7 +18,9 @@ describe('local header against the central directory', () => {
     ['uncompressed size', (zip: Buffer) => zip.writeUInt32LE(4096, 22), /CRC or sizes differ/u],
   ])('a different %s is MALFORMED_ARCHIVE (streaming readers would read other bytes)', async (_what, edit, message) => {
     const report = await scan(withLocal(edit));
-    expect(report.findings).toEqual([expect.objectContaining({ code: 'MALFORMED_ARCHIVE', member: 'weights.bin', message: expect.stringMatching(message) as unknown })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ code: 'MALFORMED_ARCHIVE', member: 'weights.bin', message: expect.stringMatching(message) as unknown }),
+    ]);
   });
 
   it('zero CRC and sizes behind a data descriptor are accepted (torch.save writes them)', async () => {

@@ -29,7 +29,10 @@ describe('links already in the destination', () => {
   it('refuses a link deeper in the destination: `a/lnk -> <outside>`, archive writes `a/lnk/x`', async () => {
     mkdirSync(join(sandbox().dest, 'a'));
     symlinkSync(sandbox().outside, join(sandbox().dest, 'a', 'lnk'));
-    const archive = makeTar([{ name: 'a/ok.txt', body: 'ok' }, { name: 'a/lnk/x', body: payload }]);
+    const archive = makeTar([
+      { name: 'a/ok.txt', body: 'ok' },
+      { name: 'a/lnk/x', body: payload },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'DESTINATION_CONFLICT', member: 'a/lnk', scan: false });
     expect(existsSync(join(sandbox().outside, 'x'))).toBe(false);
     expect(existsSync(join(sandbox().dest, 'a', 'ok.txt'))).toBe(false);
@@ -97,16 +100,28 @@ describe('files and folders already in the destination', () => {
 });
 
 describe('a second archive over the first', () => {
-  const first = makeTar([{ name: 'model/', type: '5' }, { name: 'model/config.yaml', body: 'v1' }, { name: 'model/weights.bin', body: 'w1' }]);
+  const first = makeTar([
+    { name: 'model/', type: '5' },
+    { name: 'model/config.yaml', body: 'v1' },
+    { name: 'model/weights.bin', body: 'w1' },
+  ]);
 
   it('adds new files beside the first archive', async () => {
     await extract(first, sandbox().dest);
-    await expectExtracted(sandbox(), makeZip([{ name: 'model/extra.txt', body: 'extra' }]), { model: null, 'model/config.yaml': 'v1', 'model/weights.bin': 'w1', 'model/extra.txt': 'extra' });
+    await expectExtracted(sandbox(), makeZip([{ name: 'model/extra.txt', body: 'extra' }]), {
+      model: null,
+      'model/config.yaml': 'v1',
+      'model/weights.bin': 'w1',
+      'model/extra.txt': 'extra',
+    });
   });
 
   it('refuses to replace the first archive\u2019s files, and writes none of its own', async () => {
     await extract(first, sandbox().dest);
-    const second = makeTar([{ name: 'model/new.txt', body: 'new' }, { name: 'model/config.yaml', body: 'v2' }]);
+    const second = makeTar([
+      { name: 'model/new.txt', body: 'new' },
+      { name: 'model/config.yaml', body: 'v2' },
+    ]);
     await expectRefused(sandbox(), second, { code: 'DESTINATION_CONFLICT', member: 'model/config.yaml', scan: false });
     expectTree(sandbox().dest, { model: null, 'model/config.yaml': 'v1', 'model/weights.bin': 'w1' });
   });
@@ -119,7 +134,10 @@ describe('a second archive over the first', () => {
 
   it('a second archive cannot turn the first one\u2019s folder into a link', async () => {
     await extract(first, sandbox().dest);
-    const second = makeTar([{ name: 'model', type: '2', linkname: sandbox().outside }, { name: 'model/x', body: payload }]);
+    const second = makeTar([
+      { name: 'model', type: '2', linkname: sandbox().outside },
+      { name: 'model/x', body: payload },
+    ]);
     await expectRefused(sandbox(), second, { code: 'SYMLINK', member: 'model' }, { overwrite: true });
   });
 });
@@ -135,7 +153,13 @@ describe('the destination folder itself', () => {
   it('is removed again, with the folders made for it, when the archive is refused', async () => {
     const dest = join(sandbox().root, 'new', 'deeper');
     const before = sandbox().snapshot();
-    const error: unknown = await extract(makeTar([{ name: 'a.txt', body: 'a' }, { name: '../x', body: payload }]), dest).catch((reason: unknown) => reason);
+    const error: unknown = await extract(
+      makeTar([
+        { name: 'a.txt', body: 'a' },
+        { name: '../x', body: payload },
+      ]),
+      dest,
+    ).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(ArchiveError);
     expect((error as ArchiveError).code).toBe('ERR_ARCHIVE_REFUSED');
     expect(existsSync(join(sandbox().root, 'new'))).toBe(false);
@@ -144,7 +168,10 @@ describe('the destination folder itself', () => {
 
   it('is removed again when the archive turns out corrupt after members were staged', async () => {
     const dest = join(sandbox().root, 'new');
-    const archive = makeZip([{ name: 'a.txt', body: 'a' }, { name: 'b.txt', body: 'b', crc: 1 }]);
+    const archive = makeZip([
+      { name: 'a.txt', body: 'a' },
+      { name: 'b.txt', body: 'b', crc: 1 },
+    ]);
     const error: unknown = await extract(archive, dest).catch((reason: unknown) => reason);
     expect((error as ArchiveError).code).toBe('ERR_ARCHIVE_REFUSED');
     expect(existsSync(dest)).toBe(false);
@@ -153,7 +180,13 @@ describe('the destination folder itself', () => {
   it('keeps its own mode whatever the archive\u2019s `./` entry says', async () => {
     const dest = join(sandbox().root, 'private');
     mkdirSync(dest, { mode: 0o700 });
-    await extract(makeTar([{ name: './', type: '5', mode: 0o777 }, { name: './a.txt', body: 'a' }]), dest);
+    await extract(
+      makeTar([
+        { name: './', type: '5', mode: 0o777 },
+        { name: './a.txt', body: 'a' },
+      ]),
+      dest,
+    );
     expect(lstatSync(dest).mode & 0o7777).toBe(0o700);
   });
 
@@ -183,7 +216,13 @@ describe('staging folders', () => {
   });
 
   it('leaves none behind after a refusal', async () => {
-    await extract(makeTar([{ name: 'a/b.txt', body: 'b' }, { name: 'lnk', type: '2', linkname: '/' }]), sandbox().dest).catch(() => undefined);
+    await extract(
+      makeTar([
+        { name: 'a/b.txt', body: 'b' },
+        { name: 'lnk', type: '2', linkname: '/' },
+      ]),
+      sandbox().dest,
+    ).catch(() => undefined);
     expect(stagingLeftovers(sandbox().dest)).toEqual([]);
   });
 

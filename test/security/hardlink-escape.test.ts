@@ -47,7 +47,10 @@ describe('hard links', () => {
   it('with the target carried by a GNU long link name', async () => {
     const path = victim();
     const longLink = `${'./'.repeat(60)}../outside/victim`;
-    const archive = makeTar([{ name: 'lnk', type: '1', linkname: 'x', longLink, magic: 'gnu' }, { name: 'lnk', body: payload }]);
+    const archive = makeTar([
+      { name: 'lnk', type: '1', linkname: 'x', longLink, magic: 'gnu' },
+      { name: 'lnk', body: payload },
+    ]);
     const report = await expectRefused(sandbox(), archive, { code: 'HARDLINK', member: 'lnk' });
     expect(report.findings[0]?.message).toContain('../outside/victim');
     expect(readFileSync(path, 'utf8')).toBe(original);
@@ -55,7 +58,10 @@ describe('hard links', () => {
 
   it('with the target carried by a PAX linkpath', async () => {
     const path = victim();
-    const archive = makeTar([{ name: 'lnk', type: '1', linkname: 'harmless', pax: { linkpath: path } }, { name: 'lnk', body: payload }]);
+    const archive = makeTar([
+      { name: 'lnk', type: '1', linkname: 'harmless', pax: { linkpath: path } },
+      { name: 'lnk', body: payload },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'HARDLINK', member: 'lnk' });
     expect(readFileSync(path, 'utf8')).toBe(original);
   });

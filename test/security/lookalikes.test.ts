@@ -100,7 +100,7 @@ describe('names that look like attacks but are not', () => {
     'caf\u00e9.txt': 'nfc',
     '\ud83d\ude00.txt': 'emoji',
     'with space.txt': 'space inside',
-    '#hash,comma;semi@at+plus=eq[]{}()!&\'.txt': 'punctuation',
+    "#hash,comma;semi@at+plus=eq[]{}()!&'.txt": 'punctuation',
     'CONSOLE.txt': 'not a device name',
     'lpt10.txt': 'not a device name either',
     'x.tar.gz': 'not an archive to us',
@@ -122,7 +122,12 @@ describe('names that look like attacks but are not', () => {
   });
 
   it('accepts `./x`, `x/`, `a//b` and `./a/./b` spellings', async () => {
-    const archive = makeTar([{ name: './x', body: 'x' }, { name: 'd/', type: '5' }, { name: 'd//e', body: 'e' }, { name: './d/./f', body: 'f' }]);
+    const archive = makeTar([
+      { name: './x', body: 'x' },
+      { name: 'd/', type: '5' },
+      { name: 'd//e', body: 'e' },
+      { name: './d/./f', body: 'f' },
+    ]);
     await expectExtracted(sandbox(), archive, { x: 'x', d: null, 'd/e': 'e', 'd/f': 'f' });
   });
 
@@ -152,12 +157,22 @@ describe('PyTorch, Keras and NumPy zips', () => {
       { name: 'config.json', body: '{"class_name": "Sequential"}', method: 'deflate' },
       { name: 'model.weights.h5', body: bytes(3000) },
     ]);
-    const report = await expectExtracted(sandbox(), archive, { 'metadata.json': '{"keras_version": "3.0.0"}', 'config.json': '{"class_name": "Sequential"}', 'model.weights.h5': bytes(3000) });
+    const report = await expectExtracted(sandbox(), archive, {
+      'metadata.json': '{"keras_version": "3.0.0"}',
+      'config.json': '{"class_name": "Sequential"}',
+      'model.weights.h5': bytes(3000),
+    });
     expect(report.model).toBe('keras');
   });
 
   it('accepts a NumPy `.npz` written with forced ZIP64', async () => {
-    const archive = makeZip([{ name: 'a.npy', body: bytes(400), zip64: true }, { name: 'b.npy', body: bytes(10), zip64: true, method: 'deflate' }], { zip64End: true });
+    const archive = makeZip(
+      [
+        { name: 'a.npy', body: bytes(400), zip64: true },
+        { name: 'b.npy', body: bytes(10), zip64: true, method: 'deflate' },
+      ],
+      { zip64End: true },
+    );
     const report = await expectExtracted(sandbox(), archive, { 'a.npy': bytes(400), 'b.npy': bytes(10) });
     expect(report.model).toBe('numpy');
   });

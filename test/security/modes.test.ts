@@ -45,7 +45,13 @@ describe('file and folder modes', () => {
   });
 
   it.each([0o777, 0o700, 0o1777, 0o000])('a tar folder with mode %o is written 0755', async (mode) => {
-    const report = await extract(makeTar([{ name: 'd/', type: '5', mode }, { name: 'd/f', body: 'x' }]), sandbox().dest);
+    const report = await extract(
+      makeTar([
+        { name: 'd/', type: '5', mode },
+        { name: 'd/f', body: 'x' },
+      ]),
+      sandbox().dest,
+    );
     expect(report.verdict).toBe('accepted');
     expect(modeOf('d')).toBe(0o755);
   });
@@ -67,7 +73,13 @@ describe('file and folder modes', () => {
   });
 
   it('a zip folder with mode 0777 is written 0755', async () => {
-    await extract(makeZip([{ name: 'd/', unixMode: 0o040777 }, { name: 'd/f', body: 'x' }]), sandbox().dest);
+    await extract(
+      makeZip([
+        { name: 'd/', unixMode: 0o040777 },
+        { name: 'd/f', body: 'x' },
+      ]),
+      sandbox().dest,
+    );
     expect(modeOf('d')).toBe(0o755);
   });
 
@@ -77,7 +89,13 @@ describe('file and folder modes', () => {
   });
 
   it('ownership in the archive is ignored', async () => {
-    await extract(makeTar([{ name: 'f', body: 'x', uid: 0, gid: 0, uname: 'root', gname: 'root' }, { name: 'g', body: 'y', uid: 4242, gid: 4242 }]), sandbox().dest);
+    await extract(
+      makeTar([
+        { name: 'f', body: 'x', uid: 0, gid: 0, uname: 'root', gname: 'root' },
+        { name: 'g', body: 'y', uid: 4242, gid: 4242 },
+      ]),
+      sandbox().dest,
+    );
     const owner = lstatSync(sandbox().dest).uid;
     expect([lstatSync(join(sandbox().dest, 'f')).uid, lstatSync(join(sandbox().dest, 'g')).uid]).toEqual([owner, owner]);
   });
@@ -93,7 +111,14 @@ describe('modes under a strict umask', () => {
   });
 
   it('files and folders are still 0644 and 0755', async () => {
-    await extract(makeTar([{ name: 'd/', type: '5', mode: 0o755 }, { name: 'd/f', body: 'x', mode: 0o644 }, { name: 'd/x', body: 'y', mode: 0o755 }]), sandbox().dest);
+    await extract(
+      makeTar([
+        { name: 'd/', type: '5', mode: 0o755 },
+        { name: 'd/f', body: 'x', mode: 0o644 },
+        { name: 'd/x', body: 'y', mode: 0o755 },
+      ]),
+      sandbox().dest,
+    );
     expect([modeOf('d'), modeOf('d/f'), modeOf('d/x')]).toEqual([0o755, 0o644, 0o755]);
   });
 });

@@ -14,18 +14,13 @@ const sandbox = useSandbox();
 const payload = 'pwned\n';
 
 describe('parent traversal in tar names', () => {
-  it.each([
-    '../outside/moo',
-    '../moo',
-    'tmp/../../moo',
-    './../outside/moo',
-    'foo/../bar',
-    'foo/bar/..',
-    'a/b/c/../../../../outside/moo',
-  ])('refuses %j', async (name) => {
-    await expectRefused(sandbox(), makeTar([{ name, body: payload }]), { code: 'PARENT_TRAVERSAL', member: name });
-    expect(existsSync(join(sandbox().outside, 'moo'))).toBe(false);
-  });
+  it.each(['../outside/moo', '../moo', 'tmp/../../moo', './../outside/moo', 'foo/../bar', 'foo/bar/..', 'a/b/c/../../../../outside/moo'])(
+    'refuses %j',
+    async (name) => {
+      await expectRefused(sandbox(), makeTar([{ name, body: payload }]), { code: 'PARENT_TRAVERSAL', member: name });
+      expect(existsSync(join(sandbox().outside, 'moo'))).toBe(false);
+    },
+  );
 
   it('refuses a bare `..` directory entry', async () => {
     await expectRefused(sandbox(), makeTar([{ name: '../', type: '5' }]), { code: 'PARENT_TRAVERSAL', member: '../' });

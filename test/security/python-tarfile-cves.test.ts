@@ -69,7 +69,9 @@ describe('CPython tarfile filter bypasses', () => {
     // scan reports every link of the chain, not just the first.
     const report = await scan(archive);
     const links = report.findings.filter((finding) => finding.code === 'SYMLINK' || finding.code === 'HARDLINK').map((finding) => finding.member);
-    const steps = pathMaxChain().filter((member) => member.type === '1' || member.type === '2').map((member) => String(member.pax?.path ?? member.name));
+    const steps = pathMaxChain()
+      .filter((member) => member.type === '1' || member.type === '2')
+      .map((member) => String(member.pax?.path ?? member.name));
     expect(steps).toHaveLength(19);
     expect(links).toEqual(steps);
   });
@@ -116,7 +118,9 @@ describe('CPython tarfile filter bypasses', () => {
     const escape = pythonExtract((scratch) => {
       writeFileSync(join(scratch.outside, 'flag'), original);
       // From dest, `escape` resolves to dest's parent: the scratch sandbox's root.
-      return makeTar(pathMaxChain().map((member) => (member.name === 'flaglink' && member.type === '1' ? hardlink('flaglink', 'escape/outside/flag') : member)));
+      return makeTar(
+        pathMaxChain().map((member) => (member.name === 'flaglink' && member.type === '1' ? hardlink('flaglink', 'escape/outside/flag') : member)),
+      );
     });
     try {
       if (escape.status !== 0) ctx.skip(`python3 could not build the chain here: ${escape.stderr.trim().split('\n').pop() ?? ''}`);

@@ -122,7 +122,11 @@ describe('skip drops hostile members and writes the rest', () => {
     ]);
     const report = await extract(archive, sandbox().dest, { policy: 'skip' });
     expect(report.verdict).toBe('skipped');
-    expect(skipped(report).map(({ code, member }) => `${code} ${member}`).sort()).toEqual(['DESTINATION_CONFLICT config.yaml', 'DESTINATION_CONFLICT lnk']);
+    expect(
+      skipped(report)
+        .map(({ code, member }) => `${code} ${member}`)
+        .sort(),
+    ).toEqual(['DESTINATION_CONFLICT config.yaml', 'DESTINATION_CONFLICT lnk']);
     expect(existsSync(join(sandbox().outside, 'x'))).toBe(false);
     const tree = sandbox().snapshot();
     expect(tree.get('dest/lnk')).toBe(`link ${sandbox().outside}`);
@@ -130,10 +134,15 @@ describe('skip drops hostile members and writes the rest', () => {
   });
 
   it('scan with skip reports the same drops', async () => {
-    const archive = makeTar([{ name: 'ok', body: 'ok' }, { name: '../x', body: payload }]);
+    const archive = makeTar([
+      { name: 'ok', body: 'ok' },
+      { name: '../x', body: payload },
+    ]);
     const report = await scan(archive, { policy: 'skip' });
     expect(report.verdict).toBe('skipped');
-    expect(report.findings.map(({ code, member, action }) => ({ code, member, action }))).toEqual([{ code: 'PARENT_TRAVERSAL', member: '../x', action: 'skipped' }]);
+    expect(report.findings.map(({ code, member, action }) => ({ code, member, action }))).toEqual([
+      { code: 'PARENT_TRAVERSAL', member: '../x', action: 'skipped' },
+    ]);
   });
 
   it('an archive with nothing hostile is accepted under skip', async () => {
@@ -147,18 +156,28 @@ describe('container findings still refuse under skip', () => {
   const skip = { policy: 'skip' } as const;
 
   it('a bad tar checksum after a hostile member', async () => {
-    const archive = makeTar([{ name: 'ok', body: 'ok' }, { name: '../x', body: payload }, { name: 'b', body: 'b', badChecksum: true }]);
+    const archive = makeTar([
+      { name: 'ok', body: 'ok' },
+      { name: '../x', body: payload },
+      { name: 'b', body: 'b', badChecksum: true },
+    ]);
     const report = await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: null }, skip);
     expect(report.findings.map(({ code, action }) => `${code} ${action}`)).toEqual(['PARENT_TRAVERSAL skipped', 'MALFORMED_ARCHIVE refused']);
   });
 
   it('a zip local/central name mismatch', async () => {
-    const archive = makeZip([{ name: 'ok', body: 'ok' }, { name: 'w.bin', localName: '../x', body: payload }]);
+    const archive = makeZip([
+      { name: 'ok', body: 'ok' },
+      { name: 'w.bin', localName: '../x', body: payload },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: 'w.bin' }, skip);
   });
 
   it('a zip CRC mismatch found while writing', async () => {
-    const archive = makeZip([{ name: 'ok', body: 'ok' }, { name: 'w.bin', body: 'w', crc: 7 }]);
+    const archive = makeZip([
+      { name: 'ok', body: 'ok' },
+      { name: 'w.bin', body: 'w', crc: 7 },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: 'w.bin', scan: false }, skip);
   });
 
@@ -168,17 +187,32 @@ describe('container findings still refuse under skip', () => {
   });
 
   it('a member over the per-file limit', async () => {
-    const archive = gzipTar([{ name: 'ok', body: 'ok' }, { name: 'big.bin', body: Buffer.alloc(5000) }]);
+    const archive = gzipTar([
+      { name: 'ok', body: 'ok' },
+      { name: 'big.bin', body: Buffer.alloc(5000) },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'LIMIT_EXCEEDED', member: 'big.bin' }, { ...skip, limits: { maxFileSize: 4096 } });
   });
 
   it('too many members', async () => {
-    const archive = makeTar([{ name: 'a', body: 'a' }, { name: 'b', body: 'b' }, { name: 'c', body: 'c' }]);
+    const archive = makeTar([
+      { name: 'a', body: 'a' },
+      { name: 'b', body: 'b' },
+      { name: 'c', body: 'c' },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'LIMIT_EXCEEDED', member: 'c' }, { ...skip, limits: { maxEntries: 2 } });
   });
 
   it('a name deeper than the limit', async () => {
     const name = `${'d/'.repeat(10)}f`;
-    await expectRefused(sandbox(), makeTar([{ name: 'ok', body: 'ok' }, { name, body: 'x' }]), { code: 'LIMIT_EXCEEDED', member: name }, { ...skip, limits: { maxDepth: 8 } });
+    await expectRefused(
+      sandbox(),
+      makeTar([
+        { name: 'ok', body: 'ok' },
+        { name, body: 'x' },
+      ]),
+      { code: 'LIMIT_EXCEEDED', member: name },
+      { ...skip, limits: { maxDepth: 8 } },
+    );
   });
 });

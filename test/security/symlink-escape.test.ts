@@ -47,7 +47,10 @@ describe('design §7 link shapes', () => {
   });
 
   it('a symlink with a PAX linkpath hiding behind an innocent link name', async () => {
-    const archive = makeTar([{ name: 'lnk', type: '2', linkname: 'harmless', pax: { linkpath: sandbox().outside } }, { name: 'lnk/moo', body: payload }]);
+    const archive = makeTar([
+      { name: 'lnk', type: '2', linkname: 'harmless', pax: { linkpath: sandbox().outside } },
+      { name: 'lnk/moo', body: payload },
+    ]);
     const report = await expectRefused(sandbox(), archive, { code: 'SYMLINK', member: 'lnk' });
     expect(report.findings[0]?.message).toContain(sandbox().outside);
   });
@@ -73,7 +76,10 @@ describe('node-tar advisories', () => {
   });
 
   it('CVE-2021-32804: a link target with repeated leading slashes', async () => {
-    const archive = makeTar([{ name: 'lnk', type: '1', linkname: `///${join(sandbox().outside, 'victim')}` }, { name: 'lnk', body: payload }]);
+    const archive = makeTar([
+      { name: 'lnk', type: '1', linkname: `///${join(sandbox().outside, 'victim')}` },
+      { name: 'lnk', body: payload },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'HARDLINK', member: 'lnk' });
   });
 

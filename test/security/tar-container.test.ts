@@ -37,7 +37,11 @@ describe('corrupt and truncated tars', () => {
 
   it('refuses a bad checksum mid-archive, writing none of the members before it', async () => {
     const archive = makeTar([members[0]!, { ...members[1]!, badChecksum: true }, members[2]!]);
-    await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: null, message: new RegExp(`checksum at offset ${headerOffset(members, 1)}$`, 'u') });
+    await expectRefused(sandbox(), archive, {
+      code: 'MALFORMED_ARCHIVE',
+      member: null,
+      message: new RegExp(`checksum at offset ${headerOffset(members, 1)}$`, 'u'),
+    });
   });
 
   it('refuses a header cut short', async () => {
@@ -74,7 +78,11 @@ describe('corrupt and truncated tars', () => {
   });
 
   it('refuses a folder or link member that carries data (readers disagree on skipping it)', async () => {
-    await expectRefused(sandbox(), makeTar([{ name: 'd/', type: '5', body: 'x'.repeat(600) }]), { code: 'MALFORMED_ARCHIVE', member: 'd/', message: /has 600 bytes of data/u });
+    await expectRefused(sandbox(), makeTar([{ name: 'd/', type: '5', body: 'x'.repeat(600) }]), {
+      code: 'MALFORMED_ARCHIVE',
+      member: 'd/',
+      message: /has 600 bytes of data/u,
+    });
   });
 
   it('refuses a header with an undecodable base-256 number (not a crash)', async () => {
@@ -110,14 +118,23 @@ describe('extension headers', () => {
     if (missing !== null) ctx.skip(missing);
     const smuggled = Buffer.concat([tarHeader({ name: '../evil', size: BLOCK }), Buffer.alloc(BLOCK, 'E'), Buffer.alloc(2 * BLOCK)]);
     const path = join(sandbox().root, 'a.tar');
-    writeFileSync(path, makeTar([{ name: 'a.bin', size: 0, pax: { size: '2048' }, body: smuggled }, { name: 'after.txt', body: 'after' }]));
+    writeFileSync(
+      path,
+      makeTar([
+        { name: 'a.bin', size: 0, pax: { size: '2048' }, body: smuggled },
+        { name: 'after.txt', body: 'after' },
+      ]),
+    );
     const listed = spawnSync('tar', ['-tf', path], { encoding: 'utf8' });
     expect(listed.stdout.trim().split('\n')).toEqual(['a.bin', 'after.txt']);
   });
 
   it('a PAX header before a GNU `L` header applies to the file, not to the `L` header', async () => {
     const name = `long/${'n'.repeat(120)}.txt`;
-    const archive = makeTar([{ name: 'short', size: 0, pax: { size: '11' }, longName: name, magic: 'gnu', body: 'hello world' }, { name: 'next.txt', body: 'next' }]);
+    const archive = makeTar([
+      { name: 'short', size: 0, pax: { size: '11' }, longName: name, magic: 'gnu', body: 'hello world' },
+      { name: 'next.txt', body: 'next' },
+    ]);
     await expectExtracted(sandbox(), archive, { long: null, [name]: 'hello world', 'next.txt': 'next' });
   });
 
@@ -146,12 +163,18 @@ describe('extension headers', () => {
   });
 
   it('refuses two PAX headers for one member', async () => {
-    const archive = makeTar([{ name: 'PaxHeader/a', type: 'x', body: paxBody({ path: 'safe.txt' }) }, { name: 'a', pax: { path: '../outside/moo' }, body: 'x' }]);
+    const archive = makeTar([
+      { name: 'PaxHeader/a', type: 'x', body: paxBody({ path: 'safe.txt' }) },
+      { name: 'a', pax: { path: '../outside/moo' }, body: 'x' },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: null, message: /two PAX headers/u });
   });
 
   it('refuses a PAX record whose length does not add up', async () => {
-    const archive = makeTar([{ name: 'PaxHeader/a', type: 'x', body: '99 path=../outside/moo\n' }, { name: 'a', body: 'x' }]);
+    const archive = makeTar([
+      { name: 'PaxHeader/a', type: 'x', body: '99 path=../outside/moo\n' },
+      { name: 'a', body: 'x' },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: null, message: /length does not match/u });
   });
 });

@@ -80,7 +80,14 @@ describe('design §7 names, refused', () => {
   });
 
   it.each(refused)('zip: %s', async (_label, name, codes) => {
-    await expectRefused(sandbox(), makeZip([{ name: 'ok.txt', body: 'ok' }, { name, body: 'x' }]), { code: codes[0]!, member: name, codes });
+    await expectRefused(
+      sandbox(),
+      makeZip([
+        { name: 'ok.txt', body: 'ok' },
+        { name, body: 'x' },
+      ]),
+      { code: codes[0]!, member: name, codes },
+    );
   });
 
   it('tar: an empty name', async () => {

@@ -65,7 +65,13 @@ describe('overlapping and repeated entries', () => {
   });
 
   it('refuses the same central entry listed twice', async () => {
-    const archive = makeZip([{ name: 'a.bin', body }, { name: 'b.bin', body }], { duplicateCentral: [0] });
+    const archive = makeZip(
+      [
+        { name: 'a.bin', body },
+        { name: 'b.bin', body },
+      ],
+      { duplicateCentral: [0] },
+    );
     await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: 'a.bin', message: /overlaps a.bin/u });
   });
 
@@ -75,7 +81,10 @@ describe('overlapping and repeated entries', () => {
   });
 
   it('refuses two members with the same name and their own bytes', async () => {
-    const archive = makeZip([{ name: 'a.bin', body: 'first' }, { name: 'a.bin', body: 'second' }]);
+    const archive = makeZip([
+      { name: 'a.bin', body: 'first' },
+      { name: 'a.bin', body: 'second' },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'DUPLICATE_ENTRY', member: 'a.bin' });
   });
 
@@ -90,7 +99,11 @@ describe('overlapping and repeated entries', () => {
 
 describe('members slipguard cannot read faithfully', () => {
   it('refuses an encrypted member', async () => {
-    await expectRefused(sandbox(), makeZip([{ name: 'secret.bin', body, encrypted: true }]), { code: 'MALFORMED_ARCHIVE', member: 'secret.bin', message: /encrypted/u });
+    await expectRefused(sandbox(), makeZip([{ name: 'secret.bin', body, encrypted: true }]), {
+      code: 'MALFORMED_ARCHIVE',
+      member: 'secret.bin',
+      message: /encrypted/u,
+    });
   });
 
   it.each([
@@ -99,11 +112,18 @@ describe('members slipguard cannot read faithfully', () => {
     ['zstd', 93],
     ['AES (WinZip)', 99],
   ])('refuses an unsupported method: %s', async (_label, method) => {
-    await expectRefused(sandbox(), makeZip([{ name: 'w.bin', body, method }]), { code: 'MALFORMED_ARCHIVE', member: 'w.bin', message: new RegExp(`unsupported compression method ${method}`, 'u') });
+    await expectRefused(sandbox(), makeZip([{ name: 'w.bin', body, method }]), {
+      code: 'MALFORMED_ARCHIVE',
+      member: 'w.bin',
+      message: new RegExp(`unsupported compression method ${method}`, 'u'),
+    });
   });
 
   it('refuses a CRC-32 mismatch, writing nothing', async () => {
-    const archive = makeZip([{ name: 'ok.bin', body: 'fine' }, { name: 'w.bin', body, crc: (crc32(body) ^ 1) >>> 0 }]);
+    const archive = makeZip([
+      { name: 'ok.bin', body: 'fine' },
+      { name: 'w.bin', body, crc: (crc32(body) ^ 1) >>> 0 },
+    ]);
     // scan reads headers only; the CRC is checked as bytes are extracted.
     await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: 'w.bin', message: /CRC-32 mismatch/u, scan: false });
   });
@@ -115,7 +135,10 @@ describe('members slipguard cannot read faithfully', () => {
 
   it('refuses a stored member whose declared sizes run into the next member', async () => {
     // Both sizes agree with each other, not with the data: the next local header is swallowed.
-    const archive = makeZip([{ name: 'w.bin', body, uncompressedSize: body.length + 7, compressedSize: body.length + 7 }, { name: 'next.bin', body: 'x'.repeat(64) }]);
+    const archive = makeZip([
+      { name: 'w.bin', body, uncompressedSize: body.length + 7, compressedSize: body.length + 7 },
+      { name: 'next.bin', body: 'x'.repeat(64) },
+    ]);
     await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: 'next.bin', message: /overlaps w.bin/u });
   });
 
@@ -140,7 +163,10 @@ describe('members slipguard cannot read faithfully', () => {
   });
 
   it('refuses a truncated zip (no end of central directory)', async () => {
-    const whole = makeZip([{ name: 'a.bin', body: body.repeat(20) }, { name: 'b.bin', body }]);
+    const whole = makeZip([
+      { name: 'a.bin', body: body.repeat(20) },
+      { name: 'b.bin', body },
+    ]);
     await expectRefused(sandbox(), whole.subarray(0, whole.length - 30), { code: 'MALFORMED_ARCHIVE', member: null, message: /not a readable zip/u });
   });
 
@@ -168,12 +194,22 @@ describe('bombs', () => {
 
   it('refuses the same bomb when its header claims a small size (bytes are counted, not trusted)', async () => {
     const archive = makeZip([{ name: 'bomb.bin', body: zeros, method: 'deflate', uncompressedSize: 1000 }]);
-    await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: 'bomb.bin', message: /inflates past its declared 1000 bytes/u, scan: false }, { limits });
+    await expectRefused(
+      sandbox(),
+      archive,
+      { code: 'MALFORMED_ARCHIVE', member: 'bomb.bin', message: /inflates past its declared 1000 bytes/u, scan: false },
+      { limits },
+    );
   });
 
   it('refuses a bomb whose header says exactly the limit but inflates past it', async () => {
     const archive = makeZip([{ name: 'bomb.bin', body: zeros, method: 'deflate', uncompressedSize: limits.maxFileSize }]);
-    await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: 'bomb.bin', message: /inflates past its declared 65536 bytes/u, scan: false }, { limits });
+    await expectRefused(
+      sandbox(),
+      archive,
+      { code: 'MALFORMED_ARCHIVE', member: 'bomb.bin', message: /inflates past its declared 65536 bytes/u, scan: false },
+      { limits },
+    );
   });
 
   it('refuses by ratio with default limits: 64 MiB of zeros in a 64 KiB member', async () => {

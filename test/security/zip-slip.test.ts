@@ -14,7 +14,14 @@ const SYMLINK_MODE = 0o120777;
 
 describe('adm-zip CVE-2018-1002204 and extract-zip: names that climb out', () => {
   it.each(['../outside/moo', '../../../../../../../../tmp/moo', 'good/../../outside/moo'])('refuses %j', async (name) => {
-    await expectRefused(sandbox(), makeZip([{ name: 'ok.txt', body: 'ok' }, { name, body: payload }]), { code: 'PARENT_TRAVERSAL', member: name });
+    await expectRefused(
+      sandbox(),
+      makeZip([
+        { name: 'ok.txt', body: 'ok' },
+        { name, body: payload },
+      ]),
+      { code: 'PARENT_TRAVERSAL', member: name },
+    );
     expect(existsSync(join(sandbox().outside, 'moo'))).toBe(false);
   });
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCentralRecord, encodeDataDescriptor, encodeEndRecords, encodeLocalHeader, paddingField, parseExtraFields, zip64LocalField, type CentralFields } from '../../src/write/encode-zip-records.js';
+import {
+  encodeCentralRecord,
+  encodeDataDescriptor,
+  encodeEndRecords,
+  encodeLocalHeader,
+  paddingField,
+  parseExtraFields,
+  zip64LocalField,
+  type CentralFields,
+} from '../../src/write/encode-zip-records.js';
 
 const small: CentralFields = {
   versionMadeBy: 0x031e,

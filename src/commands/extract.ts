@@ -43,10 +43,10 @@ export async function extractObserved(
         if (member.entry.type === 'directory') {
           // NeMo's `./` names the destination itself: a no-op, not a folder written.
           if (verdict.parts.length === 0) return;
-          await root.mkdir(verdict.parts);
+          root.mkdir(verdict.parts);
           written.directories += 1;
         } else {
-          await root.writeFile(verdict.parts, verdict.mode, body(), member.entry.mtime);
+          await root.writeFile(verdict.parts, verdict.mode, body(), member.entry.mtime, member.entry.size);
           written.files += 1;
         }
         observer?.written(verdict.parts, member.entry.type === 'directory' ? 'directory' : 'file');

@@ -1,6 +1,4 @@
-import type { RandomAccess } from './random-access.js';
-
-const MAX_READ = 1024 * 1024;
+import { BufferAccess, type FileAccess, type RandomAccess } from './random-access.js';
 
 /**
  * Sequential reads over an archive's bytes, whatever they come from. The tar walker pulls
@@ -81,12 +79,29 @@ export class StreamByteSource implements ByteSource {
   }
 }
 
+/** The read-ahead window headers and small bodies are served from. */
+const WINDOW = 1024 * 1024;
+
 /**
- * A ByteSource over a file on disk: data that is not wanted is passed over by moving the
- * position, so walking an uncompressed tar costs per member, not per byte.
+ * A ByteSource over a file on disk (or an archive in memory). Headers and small bodies are
+ * served from one reused 1 MiB read-ahead window, so walking many small members costs one read
+ * per MiB, not two per member. A large body is read into two reused 1 MiB buffers, the next
+ * read in flight while the consumer writes the current chunk, so reading overlaps writing and
+ * memory stays at a few MiB whatever the member's size. Data that is not wanted is passed
+ * over by moving the position: walking an uncompressed tar costs per member, not per byte.
+ *
+ * A chunk from `chunks` is valid until the next one is asked for (the buffers are reused);
+ * `read` returns bytes of the caller's own.
  */
 export class FileByteSource implements ByteSource {
   #position = 0;
+  /** The window holds the file's bytes [#windowStart, #windowStart + #windowLength). */
+  #window: Buffer | null = null;
+  #windowStart = 0;
+  #windowLength = 0;
+  #spare: [Buffer, Buffer] | null = null;
+  /** A read into a spare buffer that may still be in flight (a body abandoned midway). */
+  #inFlight: Promise<unknown> | null = null;
 
   constructor(readonly access: RandomAccess) {}
 
@@ -95,25 +110,107 @@ export class FileByteSource implements ByteSource {
   }
 
   async read(length: number): Promise<Buffer> {
-    const bytes = await this.access.read(this.#position, length);
-    this.#position += bytes.length;
-    return bytes;
+    const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.access.size - this.#position)));
+    let filled = 0;
+    while (filled < out.length) {
+      const view = await this.#windowAt(this.#position, out.length - filled);
+      if (view.length === 0) break;
+      view.copy(out, filled);
+      filled += view.length;
+      this.#position += view.length;
+    }
+    return filled === out.length ? out : out.subarray(0, filled);
   }
 
   async *chunks(length: number): AsyncGenerator<Buffer> {
-    // One read for a small member; 1 MiB reads for a large one.
-    const step = Math.min(length, MAX_READ);
-    for (let left = length; left > 0;) {
-      const chunk = await this.read(Math.min(step, left));
-      if (chunk.length === 0) return;
-      left -= chunk.length;
-      yield chunk;
+    let left = Math.max(0, Math.min(length, this.access.size - this.#position));
+    // What the window already holds (the usual case for a small member), without a copy.
+    while (left > 0 && (left < WINDOW || this.#inWindow(this.#position) > 0)) {
+      const view = await this.#windowAt(this.#position, left);
+      if (view.length === 0) return;
+      this.#position += view.length;
+      left -= view.length;
+      yield view;
     }
+    if (left > 0) yield* this.#direct(left);
   }
 
   async skip(length: number): Promise<number> {
     const skipped = Math.max(0, Math.min(length, this.access.size - this.#position));
     this.#position += skipped;
     return skipped;
+  }
+
+  /** Bytes of the window from `at`, at most `max`; the window is refilled from `at` when it does not hold it. */
+  async #windowAt(at: number, max: number): Promise<Buffer> {
+    if (this.#inWindow(at) === 0) await this.#fill(at);
+    const from = at - this.#windowStart;
+    return this.#window!.subarray(from, from + Math.min(max, this.#windowLength - from));
+  }
+
+  #inWindow(at: number): number {
+    const from = at - this.#windowStart;
+    return this.#window !== null && from >= 0 && from < this.#windowLength ? this.#windowLength - from : 0;
+  }
+
+  async #fill(at: number): Promise<void> {
+    this.#windowStart = at;
+    if (this.access instanceof BufferAccess) {
+      // In memory already: the window is a view, never a copy.
+      this.#window = this.access.buffer.subarray(at, at + WINDOW);
+      this.#windowLength = this.#window.length;
+      return;
+    }
+    this.#window ??= Buffer.allocUnsafe(WINDOW);
+    this.#windowLength = 0; // until the read is done: a failed read leaves no stale bytes behind
+    this.#windowLength = await this.#readInto(this.#window, at, WINDOW);
+  }
+
+  /** A large body: 1 MiB reads into two reused buffers, one read ahead of the consumer. */
+  async *#direct(length: number): AsyncGenerator<Buffer> {
+    if (this.access instanceof BufferAccess) {
+      for (let left = length; left > 0;) {
+        const view = this.access.buffer.subarray(this.#position, this.#position + Math.min(left, WINDOW));
+        this.#position += view.length;
+        left -= view.length;
+        yield view;
+      }
+      return;
+    }
+    await this.#inFlight;
+    const spare = (this.#spare ??= [Buffer.allocUnsafe(WINDOW), Buffer.allocUnsafe(WINDOW)]);
+    const start = this.#position;
+    const readAt = (offset: number, buffer: Buffer): Promise<number> => this.#readInto(buffer, start + offset, Math.min(WINDOW, length - offset));
+    let next: Promise<number> | null = readAt(0, spare[0]);
+    this.#inFlight = next.catch(() => undefined);
+    try {
+      for (let offset = 0, turn = 0; next !== null; turn ^= 1) {
+        const got: number = await next;
+        const buffer = spare[turn]!;
+        const nextOffset = offset + got;
+        // Ask for the next chunk before handing this one out: the read runs while it is written.
+        next = got > 0 && nextOffset < length ? readAt(nextOffset, spare[turn ^ 1]!) : null;
+        this.#inFlight = next?.catch(() => undefined) ?? null;
+        if (got === 0) return;
+        this.#position += got;
+        offset = nextOffset;
+        yield buffer.subarray(0, got);
+      }
+    } finally {
+      // Abandoned midway: the position says what was handed out; the read ahead is let finish.
+      await this.#inFlight;
+      this.#inFlight = null;
+    }
+  }
+
+  async #readInto(buffer: Buffer, position: number, length: number): Promise<number> {
+    const handle = (this.access as FileAccess).handle;
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled;
   }
 }

@@ -73,7 +73,6 @@ export async function* readTar(source: ByteSource): AsyncGenerator<TarMember> {
     pending = { pax: null, longName: null, longLink: null, from: -1 };
     if (flag === 'S') await skipSparseExtensions(source, block);
     const dataOffset = source.position;
-    let consumed = 0;
     let opened = false;
     yield {
       entry,
@@ -82,10 +81,11 @@ export async function* readTar(source: ByteSource): AsyncGenerator<TarMember> {
       body: () => {
         if (opened) throw new Error('a member body can be read only once');
         opened = true;
-        return counted(source.chunks(entry.size), (n) => (consumed += n));
+        return source.chunks(entry.size);
       },
     };
-    const left = entry.size - consumed;
+    // The source's position counts what the consumer took, whether it read all, some or none.
+    const left = dataOffset + entry.size - source.position;
     if (left > 0 && (await source.skip(left)) < left) throw malformed('truncated member data', entry.name);
     await skipPadding(source, entry.size, entry.name);
     index += 1;
@@ -98,13 +98,6 @@ function decodeHeader(block: Buffer, offset: number): Header {
     return new Header(block);
   } catch (error) {
     throw malformed(`undecodable header at offset ${offset}: ${(error as Error).message}`);
-  }
-}
-
-async function* counted(chunks: AsyncGenerator<Buffer>, add: (n: number) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of chunks) {
-    add(chunk.length);
-    yield chunk;
   }
 }
 

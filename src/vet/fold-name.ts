@@ -1,4 +1,6 @@
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/u;
+const TRAILING_DOTS_SPACES = /[. ]+$/u;
 
 /**
  * The key under which a case-insensitive, normalising filesystem (APFS, NTFS, ext4 casefold)
@@ -7,11 +9,8 @@ const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
  * full folding that `toLowerCase` alone misses for `ß` and ligatures.
  */
 export function foldComponent(part: string): string {
-  return part
-    .normalize('NFC')
-    .toUpperCase()
-    .toLowerCase()
-    .normalize('NFC')
-    .replace(IGNORABLE, '')
-    .replace(/[. ]+$/u, '');
+  // Printable ASCII, most names: NFC changes nothing, full folding is lower-casing, and there
+  // are no ignorables. Same key, without two normalisations per component.
+  if (PRINTABLE_ASCII.test(part)) return part.toLowerCase().replace(TRAILING_DOTS_SPACES, '');
+  return part.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC').replace(IGNORABLE, '').replace(TRAILING_DOTS_SPACES, '');
 }

@@ -71,11 +71,14 @@ export class OutputFile {
     return this.#position;
   }
 
+  /** Takes `chunk` before it returns: the caller may reuse its buffer at once (readers do). */
   async write(chunk: Buffer): Promise<void> {
     this.#position += chunk.length;
-    this.#pending.push(chunk);
+    const flushNow = this.#pendingBytes + chunk.length >= BATCH;
+    // A chunk still pending after this call is copied; one flushed now is written before it returns.
+    this.#pending.push(flushNow ? chunk : Buffer.from(chunk));
     this.#pendingBytes += chunk.length;
-    if (this.#pendingBytes >= BATCH) await this.#flush();
+    if (flushNow) await this.#flush();
   }
 
   /** Writes what is left, flushes it to the disk and closes the file; it is not yet in place. */

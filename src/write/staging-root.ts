@@ -1,7 +1,6 @@
-import { constants, readlinkSync } from 'node:fs';
-import { chmod, link, lstat, mkdir, mkdtemp, open, readdir, realpath, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import fse from 'fs-extra';
+import { chmodSync, closeSync, constants, fchmodSync, futimesSync, mkdirSync, openSync, readlinkSync, write, writeSync } from 'node:fs';
+import { link, lstat, mkdir, mkdtemp, open, readdir, realpath, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 const STAGING_PREFIX = '.slipguard-staging-';
 const STALE = /^\.slipguard-staging-(\d+)-/u;
@@ -10,6 +9,13 @@ const FOLDER_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NO
 /** Linux: `/proc/self/fd/<n>/x` reaches `x` in the folder held open as `n`, whatever was renamed since. */
 const PROC_FD = '/proc/self/fd';
 const WRITE_CHUNK_LIMIT = 4 * 1024 * 1024;
+/**
+ * Files up to this size are written with synchronous calls: a few microseconds each, where a
+ * trip through the thread pool costs tens, and most model archives are thousands of small
+ * files around one or two huge ones. Larger files are written asynchronously, so the event
+ * loop is never held for longer than one small file (or one folder) takes.
+ */
+const SYNC_FILE_LIMIT = 1024 * 1024;
 
 /** A path in the destination that the commit would have replaced. */
 export interface Conflict {
@@ -138,52 +144,58 @@ export class StagingRoot {
   }
 
   /** Makes the folder and its parents, one component at a time. */
-  async mkdir(parts: readonly string[]): Promise<void> {
+  mkdir(parts: readonly string[]): void {
     try {
-      await this.#mkdir(parts);
+      assertPlainParts(parts, parts.join('/'));
+      this.#mkdir(parts);
     } catch (error) {
       throw readable(error);
     }
   }
 
-  async #mkdir(parts: readonly string[]): Promise<void> {
+  /** Synchronous: a folder is two quick calls, and every later write in it waits for it anyway. */
+  #mkdir(parts: readonly string[]): void {
     for (let i = 1; i <= parts.length; i++) {
       const rel = parts.slice(0, i).join('/');
       if (this.#made.has(rel)) continue;
       const path = this.#path(rel);
       // EEXIST here means something this run did not make: fail rather than use it.
-      await mkdir(path);
-      await chmod(path, 0o755); // exactly 0755, whatever the umask
+      mkdirSync(path);
+      chmodSync(path, 0o755); // exactly 0755, whatever the umask
       this.#made.add(rel);
     }
   }
 
-  /** Writes a new file from its chunks; returns the bytes written. */
-  async writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null): Promise<number> {
+  /**
+   * Writes a new file of `size` bytes (the header's claim, used only to choose how to write)
+   * from its chunks, each written before the next is asked for (the reader may reuse its
+   * buffers); returns the bytes written.
+   */
+  async writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null, size: number): Promise<number> {
     try {
-      return await this.#writeFile(parts, mode, chunks, mtime);
+      return await this.#writeFile(parts, mode, chunks, mtime, size);
     } catch (error) {
       throw readable(error);
     }
   }
 
-  async #writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null): Promise<number> {
-    await this.#mkdir(parts.slice(0, -1));
+  async #writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null, size: number): Promise<number> {
+    assertPlainParts(parts, parts.join('/'));
+    this.#mkdir(parts.slice(0, -1));
     const rel = parts.join('/');
-    const handle = await open(this.#path(rel), CREATE_FLAGS, 0o600);
+    const fd = openSync(this.#path(rel), CREATE_FLAGS, 0o600);
     let written = 0;
     try {
+      const small = size <= SYNC_FILE_LIMIT;
       for await (const chunk of chunks) {
-        for (let at = 0; at < chunk.length;) {
-          const { bytesWritten } = await handle.write(chunk, at, Math.min(chunk.length - at, WRITE_CHUNK_LIMIT));
-          at += bytesWritten;
-        }
+        if (small) writeAllSync(fd, chunk);
+        else await writeAll(fd, chunk);
         written += chunk.length;
       }
-      await handle.chmod(mode);
-      if (mtime !== null && !Number.isNaN(mtime.getTime())) await handle.utimes(mtime, mtime);
+      fchmodSync(fd, mode);
+      if (mtime !== null && !Number.isNaN(mtime.getTime())) futimesSync(fd, mtime, mtime);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     this.#made.add(rel);
     return written;
@@ -263,7 +275,7 @@ export class StagingRoot {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      for (const name of await readdir(this.#staging.path)) await fse.remove(join(this.#staging.path, name));
+      for (const name of await readdir(this.#staging.path)) await rm(join(this.#staging.path, name), { recursive: true, force: true });
       const held = await this.#staging.handle.stat();
       const named = join(this.#dest.path, this.#stagingName);
       const there = await lstat(named).catch(() => null);
@@ -277,14 +289,8 @@ export class StagingRoot {
 
   #path(rel: string): string {
     if (this.#closed) throw new Error('the staging folder is already removed');
-    const staging = this.#staging.path;
-    const path = join(staging, ...rel.split('/'));
-    // Containment, checked again here whatever vetting said: the second layer.
-    const inside = relative(staging, path);
-    if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || resolve(path) !== path) {
-      throw Object.assign(new Error(`refusing to write outside the staging directory: ${rel}`), { code: 'EPERM' });
-    }
-    return path;
+    assertPlainParts(rel.split('/'), rel);
+    return `${this.#staging.path}${sep}${sep === '/' ? rel : rel.replaceAll('/', sep)}`;
   }
 
   /**
@@ -305,6 +311,18 @@ export class StagingRoot {
         held.push(folder.handle);
         await this.#plan(childRel, folder, steps, conflicts, held);
       } else conflicts.push({ path: childRel, existing, target });
+    }
+  }
+}
+
+/**
+ * Containment, checked again here whatever vetting said (the second layer), before anything
+ * is made: every component is a plain name, so a path cannot climb out of staging or jump.
+ */
+function assertPlainParts(parts: readonly string[], rel: string): void {
+  for (const part of parts) {
+    if (part === '' || part === '.' || part === '..' || part.includes('/') || part.includes('\0') || (sep === '\\' && /[\\:]/u.test(part))) {
+      throw Object.assign(new Error(`refusing to write outside the staging directory: ${rel}`), { code: 'EPERM' });
     }
   }
 }
@@ -397,6 +415,17 @@ async function removeMadeFolders(wanted: string, createdFrom: string | null): Pr
   }
 }
 
+function writeAllSync(fd: number, chunk: Buffer): void {
+  for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at, Math.min(chunk.length - at, WRITE_CHUNK_LIMIT));
+}
+
+async function writeAll(fd: number, chunk: Buffer): Promise<void> {
+  for (let at = 0; at < chunk.length;) {
+    const length = Math.min(chunk.length - at, WRITE_CHUNK_LIMIT);
+    at += await new Promise<number>((resolve, reject) => write(fd, chunk, at, length, null, (error, n) => (error === null ? resolve(n) : reject(error))));
+  }
+}
+
 async function closeAll(handles: readonly FileHandle[]): Promise<void> {
   await Promise.all(handles.map((handle) => handle.close().catch(() => undefined)));
 }
@@ -425,7 +454,7 @@ async function removeStaleStaging(destination: string): Promise<void> {
   for (const name of await readdir(destination)) {
     const pid = STALE.exec(name)?.[1];
     if (pid === undefined || isAlive(Number(pid))) continue;
-    await fse.remove(join(destination, name));
+    await rm(join(destination, name), { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileByteSource, StreamByteSource, type ByteSource } from '../../src/readers/byte-source.js';
+import { BufferAccess, FileAccess, type RandomAccess } from '../../src/readers/random-access.js';
+import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+const MiB = 1024 * 1024;
+/** Bytes spanning several 1 MiB windows, with a tail that is not a whole window. */
+const DATA = randomBytes(3 * MiB + 12_345);
+
+let sandbox: Sandbox | null = null;
+let access: RandomAccess | null = null;
+afterEach(async () => {
+  await access?.close();
+  access = null;
+  sandbox?.cleanup();
+  sandbox = null;
+});
+
+async function fileAccess(bytes: Buffer): Promise<FileAccess> {
+  sandbox = makeSandbox();
+  const path = join(sandbox.root, 'data.bin');
+  writeFileSync(path, bytes);
+  const opened = await FileAccess.open(path);
+  access = opened;
+  return opened;
+}
+
+/** Every chunk copied before the next is asked for: what a consumer that honours the contract sees. */
+async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const copies: Buffer[] = [];
+  for await (const chunk of chunks) copies.push(Buffer.from(chunk));
+  return Buffer.concat(copies);
+}
+
+const kinds: [string, () => Promise<ByteSource>][] = [
+  ['a file', async () => new FileByteSource(await fileAccess(DATA))],
+  ['a buffer', async () => new FileByteSource(new BufferAccess(DATA))],
+  [
+    'a stream',
+    async () =>
+      new StreamByteSource(
+        (async function* () {
+          for (let at = 0; at < DATA.length; at += 70_001) yield DATA.subarray(at, at + 70_001);
+        })(),
+      ),
+  ],
+];
+
+describe.each(kinds)('ByteSource over %s', (_kind, make) => {
+  it('reads headers that straddle window and chunk boundaries, as bytes of their own', async () => {
+    const source = await make();
+    await source.skip(MiB - 100);
+    const header = await source.read(512);
+    expect(header.equals(DATA.subarray(MiB - 100, MiB + 412))).toBe(true);
+    const copy = Buffer.from(header);
+    // Reading on must not change what an earlier read returned.
+    await source.read(2 * MiB);
+    expect(header.equals(copy)).toBe(true);
+    expect(source.position).toBe(MiB - 100 + 512 + 2 * MiB);
+  });
+
+  it('streams small and large bodies exactly, whatever the offset', async () => {
+    const source = await make();
+    const small = await collect(source.chunks(4000));
+    expect(small.equals(DATA.subarray(0, 4000))).toBe(true);
+    await source.skip(1);
+    const large = await collect(source.chunks(2 * MiB + 777));
+    expect(large.equals(DATA.subarray(4001, 4001 + 2 * MiB + 777))).toBe(true);
+    const rest = await collect(source.chunks(DATA.length));
+    expect(rest.equals(DATA.subarray(4001 + 2 * MiB + 777))).toBe(true);
+    expect(source.position).toBe(DATA.length);
+    expect((await source.read(512)).length).toBe(0);
+  });
+
+  it('counts only what was handed out when a large body is abandoned midway', async () => {
+    const source = await make();
+    let taken = 0;
+    for await (const chunk of source.chunks(3 * MiB)) {
+      taken += chunk.length;
+      if (taken >= MiB) break;
+    }
+    expect(source.position).toBe(taken);
+    // The next read continues right there, undisturbed by the read that was ahead.
+    const next = await source.read(1000);
+    expect(next.equals(DATA.subarray(taken, taken + 1000))).toBe(true);
+  });
+
+  it('stops at the end: fewer bytes than asked, never more', async () => {
+    const source = await make();
+    expect(await source.skip(DATA.length - 10)).toBe(DATA.length - 10);
+    expect((await collect(source.chunks(MiB))).equals(DATA.subarray(DATA.length - 10))).toBe(true);
+    expect(await source.skip(5)).toBe(0);
+  });
+});
+
+describe('FileByteSource buffers', () => {
+  it('reuses its buffers for a large body: a chunk is valid only until the next is asked for', async () => {
+    const source = new FileByteSource(await fileAccess(DATA));
+    const kept: Buffer[] = [];
+    for await (const chunk of source.chunks(3 * MiB)) kept.push(chunk);
+    // Holding on to chunks (what consumers must not do) shows the reuse: memory stays at two buffers.
+    expect(new Set(kept.map((chunk) => chunk.buffer)).size).toBeLessThanOrEqual(3);
+    expect(Buffer.concat(kept).equals(DATA.subarray(0, 3 * MiB))).toBe(false);
+  });
+
+  it('serves many small reads from one window read', async () => {
+    const opened = await fileAccess(DATA);
+    let reads = 0;
+    const original = opened.handle.read.bind(opened.handle);
+    opened.handle.read = ((...args: Parameters<typeof original>) => {
+      reads += 1;
+      return original(...args);
+    }) as typeof opened.handle.read;
+    const source = new FileByteSource(opened);
+    for (let i = 0; i < 1000; i++) {
+      const header = await source.read(512);
+      expect(header.equals(DATA.subarray(i * 1024, i * 1024 + 512))).toBe(true);
+      await collect(source.chunks(512));
+    }
+    expect(reads).toBe(1);
+  });
+});

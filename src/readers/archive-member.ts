@@ -8,6 +8,10 @@ export interface ArchiveMember {
   readonly entry: Entry;
   /** Stored (compressed) size of this member where the format has one (zip), for its ratio. */
   readonly compressedSize: number | null;
-  /** The member's real (decompressed, checked) bytes. Read at most once. */
+  /**
+   * The member's real (decompressed, checked) bytes. Read at most once. A chunk is valid only
+   * until the next one is asked for: readers reuse their buffers (two 1 MiB buffers stream a
+   * 16 GiB member), so a consumer that keeps bytes copies them.
+   */
   body(): AsyncIterable<Buffer>;
 }

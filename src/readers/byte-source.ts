@@ -8,7 +8,7 @@ import { BufferAccess, type FileAccess, type RandomAccess } from './random-acces
 export interface ByteSource {
   /** Bytes consumed so far: the offset of the next byte in the (decompressed) archive. */
   readonly position: number;
-  /** Exactly `length` bytes, or fewer only at the end. */
+  /** Exactly `length` bytes, or fewer only at the end; valid until the next call on this source. */
   read(length: number): Promise<Buffer>;
   /** Yields the next `length` bytes as chunks; stops early only at the end. */
   chunks(length: number): AsyncGenerator<Buffer>;
@@ -90,8 +90,8 @@ const WINDOW = 1024 * 1024;
  * memory stays at a few MiB whatever the member's size. Data that is not wanted is passed
  * over by moving the position: walking an uncompressed tar costs per member, not per byte.
  *
- * A chunk from `chunks` is valid until the next one is asked for (the buffers are reused);
- * `read` returns bytes of the caller's own.
+ * What `read` returns and a chunk from `chunks` are valid until the next call (the buffers are
+ * reused); a caller that keeps bytes copies them.
  */
 export class FileByteSource implements ByteSource {
   #position = 0;
@@ -110,7 +110,14 @@ export class FileByteSource implements ByteSource {
   }
 
   async read(length: number): Promise<Buffer> {
-    const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.access.size - this.#position)));
+    const wanted = Math.max(0, Math.min(length, this.access.size - this.#position));
+    if (this.#inWindow(this.#position) >= wanted) {
+      // A header in the window (nearly always): a view, no copy, no allocation.
+      const view = await this.#windowAt(this.#position, wanted);
+      this.#position += view.length;
+      return view;
+    }
+    const out = Buffer.allocUnsafe(wanted);
     let filled = 0;
     while (filled < out.length) {
       const view = await this.#windowAt(this.#position, out.length - filled);

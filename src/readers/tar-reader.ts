@@ -103,7 +103,8 @@ function decodeHeader(block: Buffer, offset: number): Header {
 
 async function readMeta(source: ByteSource, flag: string, size: number, pending: Pending): Promise<void> {
   if (size > MAX_META_BYTES) throw malformed(`${flag} header of ${size} bytes is larger than any name`);
-  const body = await source.read(size);
+  // Kept until the member it applies to is read: copied out of the source's reused buffer.
+  const body = Buffer.from(await source.read(size));
   if (body.length < size) throw malformed(`truncated ${flag} header`);
   await skipPadding(source, size, null);
   if (flag === 'g') {

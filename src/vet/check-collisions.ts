@@ -8,13 +8,13 @@ import type { DroppedMember, PathKind, VetState } from './vet-state.js';
  * file `a` then `a/b`, dir `a/` then file `a`, `README` then `readme`. Reads state only;
  * recordPath commits a member once its verdict is to write it.
  */
-export function checkCollisions(parts: readonly string[], isDirectory: boolean, state: VetState): Issue[] {
+export function checkCollisions(parts: readonly string[], keys: readonly string[], isDirectory: boolean, state: VetState): Issue[] {
   const found: Issue[] = [];
-  const keys = foldedPrefixes(parts);
+  let name = '';
   for (let i = 0; i < parts.length; i++) {
+    name = i === 0 ? parts[0]! : `${name}/${parts[i]!}`;
     const record = state.paths.get(keys[i]!);
     if (record === undefined) continue;
-    const name = parts.slice(0, i + 1).join('/');
     const isLast = i === parts.length - 1;
     if (!isLast) {
       if (record.kind === 'file') found.push(issue('NAME_COLLISION', `a parent, ${record.name}, is a file in this archive`));
@@ -34,8 +34,7 @@ export function checkCollisions(parts: readonly string[], isDirectory: boolean, 
 }
 
 /** Remembers a written member and the folders it implies. */
-export function recordPath(parts: readonly string[], isDirectory: boolean, state: VetState): void {
-  const keys = foldedPrefixes(parts);
+export function recordPath(parts: readonly string[], keys: readonly string[], isDirectory: boolean, state: VetState): void {
   for (let i = 0; i < parts.length; i++) {
     const key = keys[i]!;
     const isLast = i === parts.length - 1;
@@ -47,9 +46,8 @@ export function recordPath(parts: readonly string[], isDirectory: boolean, state
 }
 
 /** The dropped member this path passes through, if any: its contents were meant for where it pointed. */
-export function droppedAncestor(parts: readonly string[], state: VetState): DroppedMember | undefined {
+export function droppedAncestor(parts: readonly string[], keys: readonly string[], state: VetState): DroppedMember | undefined {
   if (state.dropped.size === 0) return undefined;
-  const keys = foldedPrefixes(parts);
   for (let i = 0; i < parts.length - 1; i++) {
     const dropped = state.dropped.get(keys[i]!);
     if (dropped !== undefined) return dropped;
@@ -57,11 +55,12 @@ export function droppedAncestor(parts: readonly string[], state: VetState): Drop
   return undefined;
 }
 
-export function recordDropped(parts: readonly string[], name: string, code: FindingCode, state: VetState): void {
-  if (parts.length > 0) state.dropped.set(foldedPrefixes(parts)[parts.length - 1]!, { name, code });
+export function recordDropped(keys: readonly string[], name: string, code: FindingCode, state: VetState): void {
+  if (keys.length > 0) state.dropped.set(keys[keys.length - 1]!, { name, code });
 }
 
-function foldedPrefixes(parts: readonly string[]): string[] {
+/** The folded key of each of the path's prefixes (`A`, `A/b`, ...): computed once a member, used by every check here. */
+export function foldedPrefixes(parts: readonly string[]): string[] {
   const keys: string[] = [];
   let key = '';
   for (const part of parts) {

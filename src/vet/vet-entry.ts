@@ -1,7 +1,7 @@
 import type { Entry } from '../entry.js';
 import { FINDING_CODES, type Finding, type FindingCode } from '../finding-codes.js';
 import type { Limits } from '../limits.js';
-import { checkCollisions, droppedAncestor, recordDropped, recordPath } from './check-collisions.js';
+import { checkCollisions, droppedAncestor, foldedPrefixes, recordDropped, recordPath } from './check-collisions.js';
 import { checkName } from './check-name.js';
 import { checkType } from './check-type.js';
 import { issue, type Issue } from './issue.js';
@@ -36,12 +36,13 @@ export function vetEntry(entry: VetInput, state: VetState, options: VetOptions):
   const issues = [...checkLimits(entry, state, options.limits), ...checkName(entry.name, entry.nameIsUtf8, options.limits), ...checkType(entry)];
   const nameIsSound = !issues.some((found) => isNameCode(found.code));
   const parts = nameIsSound ? splitName(entry.name) : [];
+  const keys = foldedPrefixes(parts);
   const isDirectory = entry.type === 'directory';
-  if (nameIsSound) issues.push(...checkPlacement(parts, isDirectory, state));
+  if (nameIsSound) issues.push(...checkPlacement(parts, keys, isDirectory, state));
   const action = decide(issues, options.policy);
   if (action === 'write') issues.push(...(parts.length > 0 ? checkMode(entry.mode) : []));
-  if (nameIsSound && action === 'write') recordPath(parts, isDirectory, state);
-  if (nameIsSound && action === 'skip') recordDropped(parts, entry.name, firstRefusing(issues), state);
+  if (nameIsSound && action === 'write') recordPath(parts, keys, isDirectory, state);
+  if (nameIsSound && action === 'skip') recordDropped(keys, entry.name, firstRefusing(issues), state);
   return {
     action,
     findings: issues.map((found) => toFinding(found, entry.name, action)),
@@ -62,11 +63,11 @@ function checkLimits(entry: VetInput, state: VetState, limits: Limits): Issue[] 
   return found;
 }
 
-function checkPlacement(parts: readonly string[], isDirectory: boolean, state: VetState): Issue[] {
+function checkPlacement(parts: readonly string[], keys: readonly string[], isDirectory: boolean, state: VetState): Issue[] {
   if (parts.length === 0) return isDirectory ? [] : [issue('UNSAFE_NAME', 'a non-directory member names the root')];
-  const dropped = droppedAncestor(parts, state);
+  const dropped = droppedAncestor(parts, keys, state);
   if (dropped !== undefined) return [issue(dropped.code, `lies under ${dropped.name}, a dropped member`)];
-  return checkCollisions(parts, isDirectory, state);
+  return checkCollisions(parts, keys, isDirectory, state);
 }
 
 function decide(issues: readonly Issue[], policy: Policy): Verdict['action'] {

@@ -47,7 +47,7 @@ const USAGE = `usage: node scripts/bench.mjs [options]
   --size N          size of the big member / stored zip / tar.gz input (default 1G; K, M, G)
   --runs N          timed runs per tool, alternating between tools (default 5)
   --warmup N        untimed runs per tool before the timed ones (default 1)
-  --only a,b        cases to run: ${'nemo-tar, torch-zip, small-tar, small-zip, nemo-tar-gz'}
+  --only a,b        cases to run: ${'nemo-tar, torch-zip, small-tar, small-zip, nemo-tar-gz, scan-tar'}
   --tmpfs DIR       run the cases in DIR (a tmpfs); otherwise one is mounted if possible
   --big-on-disk     run the big cases on the disk (page cache, under writeback) instead of the tmpfs
   --small-files N   files in the small-file cases (default 20000, in 200 folders)
@@ -87,7 +87,7 @@ function fail(message) {
   process.exit(2);
 }
 
-const CASE_NAMES = ['nemo-tar', 'torch-zip', 'small-tar', 'small-zip', 'nemo-tar-gz'];
+const CASE_NAMES = ['nemo-tar', 'torch-zip', 'small-tar', 'small-zip', 'nemo-tar-gz', 'scan-tar'];
 
 function readOptions() {
   let parsed;
@@ -321,6 +321,33 @@ function nemoTar(options) {
   });
 }
 
+/** A tar of four small files: what scanning a tar costs when there is nothing to pass over. */
+function fourMemberTar(options) {
+  return cached(join(options.cacheDir, `fixtures-v${FIXTURE_VERSION}`, 'four-member'), ['four.tar'], (tmp) => {
+    const stage = join(tmp, 'stage');
+    mkdirSync(stage, { mode: 0o755 });
+    for (const name of ['a.txt', 'b.txt', 'c.txt', 'd.txt']) writeFileSync(join(stage, name), text(10, 20));
+    const manifest = fileTotals(stage);
+    run('tar', [
+      '--sort=name',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      `--mtime=@${MTIME}`,
+      '-cf',
+      join(tmp, 'four.tar'),
+      '-C',
+      stage,
+      'a.txt',
+      'b.txt',
+      'c.txt',
+      'd.txt',
+    ]);
+    rmSync(stage, { recursive: true, force: true });
+    return manifest;
+  });
+}
+
 /** (b) torch-shaped stored zip: archive/data.pkl, archive/data/0..N, no folder entries. */
 function torchZip(options) {
   const dir = join(options.cacheDir, `fixtures-v${FIXTURE_VERSION}`, `size-${sizeLabel(options.size)}`);
@@ -469,7 +496,7 @@ function resolveModule(name) {
  * Each tool: how to run it on (archive, dest), and whether it writes files (checked after
  * every run against the fixture's manifest).
  */
-function tools(cli) {
+function tools(cli, options) {
   const node = process.execPath;
   const tarUrl = resolveModule('tar');
   const yauzlUrl = resolveModule('yauzl');
@@ -477,6 +504,8 @@ function tools(cli) {
   const missing = (why) => ({ skip: why });
   return {
     slipguard: { label: 'slipguard', writes: true, argv: (a, d) => [node, cli, 'extract', a, '-C', d] },
+    'slipguard-scan': { label: 'slipguard scan', writes: false, argv: (a) => [node, cli, 'scan', a] },
+    'scan-4-members': { label: 'slipguard scan of a 4-member tar', writes: false, argv: () => [node, cli, 'scan', fourMemberTar(options)['four.tar']] },
     'gnu-tar': { label: 'GNU tar -xf', writes: true, argv: (a, d) => ['tar', '-xf', a, '-C', d] },
     'gnu-tar-z': { label: 'GNU tar -xzf', writes: true, argv: (a, d) => ['tar', '-xzf', a, '-C', d] },
     unzip: haveCommand('unzip') ? { label: 'unzip -q', writes: true, argv: (a, d) => ['unzip', '-q', a, '-d', d] } : missing('unzip is not installed'),
@@ -522,6 +551,7 @@ const CASES = {
     fixture: (o) => smallFiles(o)['small.tar'],
     manifest: (o) => smallFiles(o).manifest,
     small: true,
+    vetOverhead: true,
     tools: ['slipguard', 'gnu-tar', 'node-tar', 'cat'],
     targets: [{ vs: 'gnu-tar', max: 3 }],
   },
@@ -530,8 +560,18 @@ const CASES = {
     fixture: (o) => smallFiles(o)['small.zip'],
     manifest: (o) => smallFiles(o).manifest,
     small: true,
+    vetOverhead: true,
     tools: ['slipguard', 'unzip', 'yauzl', 'extract-zip', 'cat'],
     targets: [{ vs: 'unzip', max: 1.5 }],
+  },
+  'scan-tar': {
+    title: (o) => `scan of the NeMo tar, ${sizeLabel(o.size)} member`,
+    fixture: (o) => nemoTar(o)['model.nemo'],
+    manifest: (o) => nemoTar(o).manifest,
+    small: false,
+    subject: 'slipguard-scan',
+    tools: ['slipguard-scan', 'scan-4-members'],
+    targets: [{ vs: 'scan-4-members', max: 1.5 }],
   },
   'nemo-tar-gz': {
     title: (o) => `NeMo tar.gz (gzip -6), ${sizeLabel(o.size)} member`,
@@ -659,7 +699,7 @@ async function runCase(name, options, toolTable, places) {
   for (const { tool } of failed) delete samples[tool];
   const load = { before: loadBefore, after: loadAverage() };
   progress(`  load average after: ${load.after}`);
-  return { name, title: spec.title(options), archiveBytes: statSync(archive).size, manifest, samples, skipped, failed, load, spec };
+  return { name, archive, title: spec.title(options), archiveBytes: statSync(archive).size, manifest, samples, skipped, failed, load, spec };
 }
 
 // ---------------------------------------------------------------- places to extract into
@@ -692,6 +732,30 @@ function mountTmpfs(options, scratch) {
 
 // ---------------------------------------------------------------- report
 
+/**
+ * Vetting's share of an extraction (target: under 5%): vetEntry alone, timed over the
+ * archive's entries by scripts/vet-cost.mjs, next to slipguard's median for the whole run.
+ */
+function vetOverhead(results) {
+  const lines = [];
+  for (const result of results) {
+    const extraction = result.samples.slipguard;
+    if (!result.spec.vetOverhead || extraction === undefined || extraction.length === 0) continue;
+    const child = spawnSync(process.execPath, [join(ROOT, 'scripts', 'vet-cost.mjs'), result.archive, '--runs', '5'], { encoding: 'utf8' });
+    if (child.status !== 0) {
+      lines.push(`- ${result.name}: vet-cost failed: ${(child.stderr || '').trim().split('\n')[0]}`);
+      continue;
+    }
+    const { entries, vetMs } = JSON.parse(child.stdout);
+    const totalMs = median(extraction.map((sample) => sample.seconds)) * 1000;
+    const share = (100 * vetMs) / totalMs;
+    lines.push(
+      `- ${result.name}: vetEntry over ${entries} entries takes ${vetMs.toFixed(1)} ms, ${share.toFixed(1)}% of the ${(totalMs / 1000).toFixed(2)} s extraction, target < 5%: ${share < 5 ? 'met' : 'NOT MET'}`,
+    );
+  }
+  return lines.length === 0 ? [] : ['Vetting overhead (scripts/vet-cost.mjs, median of 5, warm):', ...lines];
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -714,17 +778,18 @@ function summarize(result) {
       rssMiB: Math.max(...list.map((s) => s.rssKiB)) / 1024,
     };
   }
-  const mine = stats.slipguard;
+  const subject = result.spec.subject ?? 'slipguard';
+  const mine = stats[subject];
   const verdicts = [];
   for (const target of result.spec.targets) {
     const theirs = stats[target.vs];
     if (theirs === undefined && mine !== undefined) continue; // the baseline could not run: no verdict
     const r = mine === undefined ? null : ratio(mine.median, theirs.median);
-    verdicts.push({ tool: target.vs, kind: 'time', value: r, max: target.max, met: r !== null && r <= target.max, failed: mine === undefined });
+    verdicts.push({ subject, tool: target.vs, kind: 'time', value: r, max: target.max, met: r !== null && r <= target.max, failed: mine === undefined });
   }
   if (result.spec.rssMaxMiB !== undefined) {
     verdicts.push({
-      tool: 'slipguard',
+      tool: subject,
       kind: 'rss',
       value: mine?.rssMiB ?? null,
       max: result.spec.rssMaxMiB,
@@ -758,7 +823,8 @@ function table(results, toolTable) {
         continue;
       }
       const s = stats[tool];
-      const r = tool === 'slipguard' ? null : ratio(stats.slipguard?.median ?? NaN, s.median);
+      const subject = result.spec.subject ?? 'slipguard';
+      const r = tool === subject ? null : ratio(stats[subject]?.median ?? NaN, s.median);
       rows.push([
         caseCell,
         label,
@@ -767,7 +833,7 @@ function table(results, toolTable) {
         s.max.toFixed(2),
         s.cpu.toFixed(2),
         s.rssMiB.toFixed(1),
-        tool === 'slipguard' ? '-' : r === null || !Number.isFinite(r) ? 'n/a' : `${r.toFixed(2)}x`,
+        tool === subject ? '-' : r === null || !Number.isFinite(r) ? 'n/a' : `${r.toFixed(2)}x`,
         targetCell,
         metCell,
       ]);
@@ -776,8 +842,10 @@ function table(results, toolTable) {
       let what;
       if (v.failed)
         what =
-          v.kind === 'time' ? `slipguard/${v.tool}: slipguard failed, target <= ${v.max}x` : `slipguard peak RSS: slipguard failed, target <= ${v.max} MiB`;
-      else if (v.kind === 'time') what = `slipguard/${v.tool} = ${v.value === null ? 'n/a (0 s baseline)' : `${v.value.toFixed(2)}x`}, target <= ${v.max}x`;
+          v.kind === 'time'
+            ? `${v.subject}/${v.tool}: ${v.subject} failed, target <= ${v.max}x`
+            : `slipguard peak RSS: slipguard failed, target <= ${v.max} MiB`;
+      else if (v.kind === 'time') what = `${v.subject}/${v.tool} = ${v.value === null ? 'n/a (0 s baseline)' : `${v.value.toFixed(2)}x`}, target <= ${v.max}x`;
       else what = `slipguard peak RSS ${v.value.toFixed(1)} MiB, target <= ${v.max} MiB`;
       targetLines.push(`- ${result.name}: ${what}: ${v.met ? 'met' : 'NOT MET'}`);
     }
@@ -797,7 +865,7 @@ async function main() {
   const options = readOptions();
   if (!existsSync(options.cli)) fail(`${options.cli} is missing: run \`npm run build\` first (npm run bench does)`);
   if (!existsSync(TIME)) fail(`${TIME} (GNU time) is needed for wall time and peak RSS`);
-  const toolTable = tools(options.cli);
+  const toolTable = tools(options.cli, options);
   const facts = machineFacts();
 
   const scratch = mkdtempSync(join(tmpdir(), 'slipguard-bench-'));
@@ -839,6 +907,8 @@ async function main() {
   for (const name of options.only) results.push(await runCase(name, options, toolTable, places));
 
   process.stdout.write(`\n${table(results, toolTable)}\n`);
+  const vetting = vetOverhead(results);
+  if (vetting.length > 0) process.stdout.write(`\n${vetting.join('\n')}\n`);
   const failures = results.flatMap((result) => result.failed.map((f) => `${result.name}/${f.tool}`));
   if (failures.length > 0) {
     progress(`bench: ${failures.length} tool run(s) failed: ${failures.join(', ')}`);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // end to end and print its table. Timings at 16 MiB on a shared test machine mean nothing,
 // so nothing here looks at a number.
 const SCRIPT = fileURLToPath(new URL('../scripts/bench.mjs', import.meta.url));
-const CASES = ['nemo-tar', 'torch-zip', 'small-tar', 'small-zip', 'nemo-tar-gz'];
+const CASES = ['nemo-tar', 'torch-zip', 'small-tar', 'small-zip', 'nemo-tar-gz', 'scan-tar'];
 // Its own fixture cache, so it never touches (or races on) .bench-cache/ of a real run.
 const cache = mkdtempSync(join(tmpdir(), 'slipguard-bench-smoke-'));
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
@@ -40,6 +40,7 @@ describe('npm run bench (smoke, --size 16M --runs 1)', () => {
         ['small-tar', ['slipguard', 'gnu-tar', 'node-tar', 'cat']],
         ['small-zip', ['slipguard', 'unzip', 'yauzl', 'extract-zip', 'cat']],
         ['nemo-tar-gz', ['slipguard', 'gnu-tar-z', 'node-tar', 'node-gunzip', 'cat']],
+        ['scan-tar', ['slipguard-scan', 'scan-4-members']],
       ]),
     );
     for (const row of rows.slice(1)) {
@@ -48,5 +49,7 @@ describe('npm run bench (smoke, --size 16M --runs 1)', () => {
     }
     expect(out).toContain('Targets (design §8):');
     for (const name of CASES) expect(out).toMatch(new RegExp(`^- ${name}: slipguard`, 'mu'));
+    expect(out).toMatch(/^- small-tar: vetEntry over 1200 entries takes [\d.]+ ms, [\d.]+% of the [\d.]+ s extraction, target < 5%: (met|NOT MET)$/mu);
+    expect(out).toMatch(/^- small-zip: vetEntry over 1200 entries takes /mu);
   }, 180_000);
 });

@@ -1,5 +1,5 @@
 import { chmodSync, closeSync, constants, fchmodSync, futimesSync, mkdirSync, openSync, readlinkSync, write, writeSync } from 'node:fs';
-import { link, lstat, mkdir, mkdtemp, open, readdir, realpath, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 
 const STAGING_PREFIX = '.slipguard-staging-';
@@ -85,6 +85,8 @@ export class StagingRoot {
   readonly #stagingName: string;
   /** Once the descriptors are closed their numbers may name other files: nothing goes through them again. */
   #closed = false;
+  /** The process umask when the run began, or null if unknown: when it keeps a mode whole, open sets it and no fchmod is needed. */
+  #umask: number | null = null;
 
   private constructor(
     /** The destination's real path, for reports. */
@@ -130,7 +132,9 @@ export class StagingRoot {
           throw Object.assign(new Error('the staging folder was replaced while it was made'), { code: 'EPERM' });
         }
         await staging.handle.chmod(0o700);
-        return new StagingRoot(real, dest, staging, basename(made), wanted, createdFrom);
+        const root = new StagingRoot(real, dest, staging, basename(made), wanted, createdFrom);
+        root.#umask = await readUmask();
+        return root;
       } catch (error) {
         readable(error);
         await staging.handle.close();
@@ -183,7 +187,10 @@ export class StagingRoot {
     assertPlainParts(parts, parts.join('/'));
     this.#mkdir(parts.slice(0, -1));
     const rel = parts.join('/');
-    const fd = openSync(this.#path(rel), CREATE_FLAGS, 0o600);
+    // One syscall fewer per file where the umask cannot narrow the mode (the usual 022);
+    // if the umask changes meanwhile, the file only ends up narrower, never wider.
+    const exact = this.#umask !== null && (mode & this.#umask) === 0;
+    const fd = openSync(this.#path(rel), CREATE_FLAGS, exact ? mode : 0o600);
     let written = 0;
     try {
       const small = size <= SYNC_FILE_LIMIT;
@@ -192,7 +199,7 @@ export class StagingRoot {
         else await writeAll(fd, chunk);
         written += chunk.length;
       }
-      fchmodSync(fd, mode);
+      if (!exact) fchmodSync(fd, mode);
       if (mtime !== null && !Number.isNaN(mtime.getTime())) futimesSync(fd, mtime, mtime);
     } finally {
       closeSync(fd);
@@ -312,6 +319,16 @@ export class StagingRoot {
         await this.#plan(childRel, folder, steps, conflicts, held);
       } else conflicts.push({ path: childRel, existing, target });
     }
+  }
+}
+
+/** The umask from /proc (process.umask() without an argument is deprecated: it sets the umask to read it). */
+async function readUmask(): Promise<number | null> {
+  try {
+    const match = /^Umask:\s*([0-7]+)$/mu.exec(await readFile('/proc/self/status', 'utf8'));
+    return match === null ? null : parseInt(match[1]!, 8);
+  } catch {
+    return null;
   }
 }
 

@@ -67,6 +67,21 @@ describe('StagingRoot', () => {
     },
   );
 
+  it('gives files their exact mode under a umask that would narrow it (077)', async () => {
+    // vitest runs test files in child processes (the forks pool), where the umask can be set.
+    const previous = process.umask(0o077);
+    try {
+      const staging = await open();
+      await staging.writeFile(['tool'], 0o755, reusing(Buffer.from('#!/bin/sh\n'), 10), null, 10);
+      await staging.writeFile(['data'], 0o644, reusing(Buffer.from('x'), 1), null, 1);
+      await commit(staging);
+    } finally {
+      process.umask(previous);
+    }
+    expect(lstatSync(join(sandbox.dest, 'tool')).mode & 0o7777).toBe(0o755);
+    expect(lstatSync(join(sandbox.dest, 'data')).mode & 0o7777).toBe(0o644);
+  });
+
   it('never writes through a file that already exists in staging (exclusive create)', async () => {
     const staging = await open();
     await staging.writeFile(['a'], 0o644, reusing(Buffer.from('first'), 5), null, 5);

@@ -8,7 +8,7 @@ export { ArchiveError, ERROR_CODES, isArchiveError, type ErrorCode } from './err
 export { FINDING_CODES, type Finding, type FindingAction, type FindingCode, type Severity } from './finding-codes.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';
 export type { Entry, EntryType } from './entry.js';
-export type { CleanOptions, ExtractOptions, Progress, ScanOptions } from './options.js';
+export type { CleanOptions, EntryInfo, ExtractOptions, Progress, ScanOptions } from './options.js';
 export type { ArchiveSource } from './readers/open-archive.js';
 export type { CleanReport, ExtractReport, ScanReport, Verdict } from './report.js';
 export type { ModelKind } from './detect/detect-model.js';

@@ -3,7 +3,8 @@ const LIMITS = `  --max-size N        total decompressed bytes (default 64G)
   --max-entries N     number of members (default 100000)
   --max-file-size N   decompressed bytes of one member (default 64G)
   --max-ratio N       decompressed : compressed bytes (default 1000)
-Sizes take binary units: 4096, 64K, 64M, 2G, 1T.`;
+Sizes take binary units: 4096, 64K, 64M, 2G, 1T.
+An archive over 64 MiB shows a progress bar on stderr when stderr is a terminal (not with --quiet).`;
 
 const EXIT = `Exit codes: 0 nothing refused or dropped; 1 findings refused the archive or members were
 dropped; 2 usage error, or the archive or destination could not be read or written; 130, 143
@@ -44,6 +45,7 @@ Options:
   --nemo              the archive must be a NeMo model; also print where its config, weights
                       and artifacts are (in --json: "nemo": { config, weights, artifacts })
   --json              print the report as one JSON document
+  -q, --quiet         no progress bar; stderr gets errors only
 ${LIMITS}
 
 Examples:
@@ -63,6 +65,7 @@ Options:
   --json              one JSON report (several archives: { "reports": [...], "summary": {...} })
   --sarif <file>      also write SARIF 2.1.0 for code scanning
   --policy refuse|skip  judge as extract would with that policy (default refuse)
+  -q, --quiet         no progress bar; stderr gets errors only
 ${LIMITS}
 
 Examples:
@@ -85,6 +88,7 @@ Options:
   -o, --output <file> where to write the cleaned archive (required; never the archive itself)
   --overwrite         replace a file or link already at <file> (never followed)
   --json              print the report as one JSON document (with "output" and "removed")
+  -q, --quiet         no progress bar; stderr gets errors only
 ${LIMITS}
 
 Examples:

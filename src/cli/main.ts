@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { lstat, writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -18,6 +18,7 @@ import { formatNemo } from './format-nemo.js';
 import { formatSarif } from './format-sarif.js';
 import { HELP } from './help-text.js';
 import { parseSize } from './parse-size.js';
+import { PROGRESS_THRESHOLD, progressBar, type ProgressBar } from './progress-bar.js';
 
 export interface CliIo {
   readonly stdout: Writable;
@@ -30,6 +31,13 @@ export interface CliIo {
    * removes its staging, and main returns 2 with ERR_ABORTED. main itself never touches process.
    */
   readonly signal?: AbortSignal;
+  /**
+   * A progress bar is drawn on stderr when it is a terminal (`isTTY`), `--quiet` is not given,
+   * and the archive is over this many bytes. Default 64 MiB; tests lower it.
+   */
+  readonly progressThreshold?: number;
+  /** Milliseconds, for the progress bar's rate and redraws. Default `performance.now`. */
+  readonly now?: () => number;
 }
 
 const LIMIT_FLAGS = {
@@ -38,7 +46,13 @@ const LIMIT_FLAGS = {
   'max-file-size': { type: 'string' },
   'max-ratio': { type: 'string' },
 } as const;
-const COMMON = { policy: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LIMIT_FLAGS } as const;
+const COMMON = {
+  policy: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  ...LIMIT_FLAGS,
+} as const;
 const SCAN_FLAGS = { ...COMMON, sarif: { type: 'string' } } as const;
 const EXTRACT_FLAGS = {
   ...COMMON,
@@ -49,6 +63,7 @@ const EXTRACT_FLAGS = {
 } as const;
 const CLEAN_FLAGS = {
   json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
   ...LIMIT_FLAGS,
   output: { type: 'string', short: 'o' },
@@ -85,12 +100,16 @@ async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
   const archive = positionals[0]!;
   try {
     const run = values.nemo === true ? extractNemo : extract;
-    const report = await run(source(archive, io), destination, {
-      policy: policy(values.policy),
-      overwrite: values.overwrite === true,
-      limits: limits(values),
-      ...abortable(io),
-    });
+    const progress = bar(io, values.quiet);
+    const report = await progress.during(
+      run(source(archive, io), destination, {
+        policy: policy(values.policy),
+        overwrite: values.overwrite === true,
+        limits: limits(values),
+        ...abortable(io),
+        ...progress.options,
+      }),
+    );
     const code = print(report, 'extract', values.json === true, io);
     if ('nemo' in report && values.json !== true) io.stdout.write(formatNemo((report as ExtractNemoReport).nemo));
     return code;
@@ -108,7 +127,9 @@ async function runClean(args: readonly string[], io: CliIo): Promise<number> {
   if (values.output === undefined) throw usage('clean needs -o <file>, the path of the cleaned archive');
   if (values.output === '-') throw usage('clean writes a file and renames it into place; -o - (standard output) is not supported');
   try {
-    const report = await clean(source(positionals[0]!, io), values.output, { overwrite: values.overwrite === true, limits: limits(values), ...abortable(io) });
+    const progress = bar(io, values.quiet);
+    const options = { overwrite: values.overwrite === true, limits: limits(values), ...abortable(io), ...progress.options };
+    const report = await progress.during(clean(source(positionals[0]!, io), values.output, options));
     return print(report, 'clean', values.json === true, io);
   } catch (error) {
     if (!isArchiveError(error) || error.code !== 'ERR_ARCHIVE_REFUSED') throw error;
@@ -123,11 +144,15 @@ async function runScan(args: readonly string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw usage('scan takes at least one archive or folder');
   if (positionals.includes('-')) {
     if (positionals.length > 1) throw usage('- (standard input) cannot be scanned with other paths');
-    const report = await scan(io.stdin, { policy: policy(values.policy), limits: limits(values), ...abortable(io) });
+    const progress = bar(io, values.quiet);
+    const report = await progress.during(scan(io.stdin, { policy: policy(values.policy), limits: limits(values), ...abortable(io), ...progress.options }));
     if (values.sarif !== undefined) await writeSarif(values.sarif, [report]);
     return print(report, 'scan', values.json === true, io);
   }
-  const tree = await scanTree(positionals, { policy: policy(values.policy), limits: limits(values), ...abortable(io) });
+  // One archive gets a bar; several are scanned four at a time, and one line cannot show them.
+  const oneArchive = positionals.length === 1 && !(await isFolder(positionals[0]!));
+  const progress = bar(io, values.quiet === true || !oneArchive);
+  const tree = await progress.during(scanTree(positionals, { policy: policy(values.policy), limits: limits(values), ...abortable(io), ...progress.options }));
   const reports = tree.reports.filter((report): report is ScanReport => 'verdict' in report);
   if (values.sarif !== undefined) await writeSarif(values.sarif, reports);
   const single = positionals.length === 1 && tree.reports.length === 1 && tree.summary.notArchives === 0;
@@ -161,6 +186,23 @@ async function writeSarif(path: string, reports: readonly ScanReport[]): Promise
   } catch (error) {
     throw new ArchiveError('ERR_WRITE_FAILED', `cannot write ${path}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** The progress bar for one archive's command: drawn only on a terminal, without --quiet, for a large archive. */
+function bar(io: CliIo, quiet: boolean | undefined): ProgressBar {
+  return progressBar({
+    stderr: io.stderr,
+    quiet: quiet === true,
+    threshold: io.progressThreshold ?? PROGRESS_THRESHOLD,
+    now: io.now ?? (() => performance.now()),
+  });
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
 }
 
 /** The io's signal as a command option, when there is one. */

@@ -1,13 +1,17 @@
 import { ModelSniffer } from '../detect/detect-model.js';
 import { ArchiveError } from '../errors.js';
 import type { Finding } from '../finding-codes.js';
-import type { ResolvedOptions } from '../options.js';
+import type { Entry } from '../entry.js';
+import type { EntryInfo, ResolvedOptions } from '../options.js';
 import type { ArchiveMember } from '../readers/archive-member.js';
 import { ContainerError } from '../readers/container-error.js';
 import type { OpenedArchive } from '../readers/open-archive.js';
 import { ByteBudget } from '../vet/byte-budget.js';
 import { toFinding, vetEntry, type Verdict } from '../vet/vet-entry.js';
 import { createVetState } from '../vet/vet-state.js';
+
+/** During a long member, onProgress is called again after this many more real bytes. */
+export const PROGRESS_STEP = 16 * 1024 * 1024;
 
 /** What a command does with a member vetting decided to write. `body` yields metered bytes. */
 export type MemberSink = (member: ArchiveMember, verdict: Verdict, body: () => AsyncIterable<Buffer>) => Promise<void>;
@@ -37,6 +41,16 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
   // The member being handled, to name in a container finding; null between members, so a bad
   // header or an orphan meta header is not blamed on the member before it.
   let member: ArchiveMember | null = null;
+  let reported = 0;
+  const progress = (handled: boolean): void => {
+    if (options.onProgress === undefined) return;
+    reported = budget.total;
+    const { bytes, total } = archive.progress(handled);
+    options.onProgress({ entries, bytes: budget.total, archiveBytes: bytes, archiveSize: total });
+  };
+  const tick = (): void => {
+    if (budget.total - reported >= PROGRESS_STEP) progress(false);
+  };
   try {
     for await (const next of archive.members()) {
       member = next;
@@ -45,18 +59,19 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
       const verdict = vetEntry(member.entry, state, options);
       findings.push(...verdict.findings);
       if (verdict.action === 'refuse') refused = true;
+      options.onEntry?.(entryInfo(member.entry, verdict));
       if (refused && stopAtRefusal) break;
       if (verdict.action === 'write') sniffer.add(verdict.parts, member.entry.type === 'directory');
       const current = member;
       let opened = false;
       const body = (): AsyncIterable<Buffer> => {
         opened = true;
-        return metered(current, budget, archive, options);
+        return metered(current, budget, archive, options, tick);
       };
       if (verdict.action === 'write') await sink(current, verdict, body);
       // Bytes of a compressed stream are decompressed whether wanted or not: count them all.
       if (!opened && archive.compression !== null) for await (const _chunk of body());
-      options.onProgress?.({ entries, bytes: budget.total });
+      progress(true);
       member = null;
     }
     if (!refused) await archive.finish();
@@ -73,12 +88,19 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
   return { findings, entries, bytes: state.declaredBytes, model: sniffer.kind(archive.format, archive.compression), refused };
 }
 
-async function* metered(member: ArchiveMember, budget: ByteBudget, archive: OpenedArchive, options: ResolvedOptions): AsyncGenerator<Buffer> {
+/** What onEntry is told: the member as its header describes it, and what vetting decided. */
+function entryInfo(entry: Entry, verdict: Verdict): EntryInfo {
+  const { name, type, size, index } = entry;
+  return Object.freeze({ name, type, size, index, action: verdict.action, codes: Object.freeze(verdict.findings.map((finding) => finding.code)) });
+}
+
+async function* metered(member: ArchiveMember, budget: ByteBudget, archive: OpenedArchive, options: ResolvedOptions, tick: () => void): AsyncGenerator<Buffer> {
   budget.startMember();
   for await (const chunk of member.body()) {
     const over = budget.add(chunk.length, member.compressedSize, archive.streamCompressed());
     if (over !== null) throw new ContainerError('LIMIT_EXCEEDED', over.message, member.entry.name);
     options.signal?.throwIfAborted();
+    tick();
     yield chunk;
   }
 }

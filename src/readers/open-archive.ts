@@ -15,6 +15,7 @@ import { decompressorFor, type Decompressor } from './decompress/decompressor-fo
 import { BufferAccess, FileAccess, type RandomAccess } from './random-access.js';
 import { readTar, type TarMember } from './tar-reader.js';
 import { readZip } from './zip-reader.js';
+import type { ZipMember } from './zip-layout.js';
 import { listZipNames } from './list-zip-names.js';
 import { vetEntry } from '../vet/vet-entry.js';
 import { createVetState } from '../vet/vet-state.js';
@@ -24,6 +25,13 @@ const CHUNK = 1024 * 1024;
 /** A path, the archive's bytes, or a stream of them (spooled to a private file first). */
 export type ArchiveSource = string | Buffer | Readable;
 
+/** How far the walk is through the archive's own (for a compressed tar: compressed) bytes. */
+export interface ArchiveProgress {
+  readonly bytes: number;
+  /** The archive's size; null for a stream source, whose size was not known when it started. */
+  readonly total: number | null;
+}
+
 export interface OpenedArchive {
   /** Null when the archive was refused before its format could be settled. */
   readonly format: 'tar' | 'zip' | null;
@@ -32,6 +40,12 @@ export interface OpenedArchive {
   members(): AsyncGenerator<ArchiveMember>;
   /** Compressed bytes read so far from a compressed stream (for the whole-stream ratio), else null. */
   streamCompressed(): number | null;
+  /**
+   * For progress reports: a tar's read position, a compressed tar's compressed bytes read, a
+   * zip's share of the current member's stored data. Once the current member is `handled`, its
+   * data counts as passed, read or not (a scan passes over it when the next is asked for).
+   */
+  progress(handled: boolean): ArchiveProgress;
   /** Checks that need the whole walk; throws a ContainerError. Call after the last member. */
   finish(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +69,7 @@ export async function openArchive(source: ArchiveSource, limits: Limits): Promis
         throw error;
       },
       streamCompressed: () => null,
+      progress: () => ({ bytes: 0, total: null }),
       finish: async () => undefined,
       close: async () => undefined,
     };
@@ -68,6 +83,7 @@ async function openChecked(source: ArchiveSource, limits: Limits): Promise<Opene
     const tailStart = Math.max(0, access.size - ZIP_TAIL_BYTES);
     const zipEnd = findZipEnd(await access.read(tailStart, ZIP_TAIL_BYTES), tailStart, access.size);
     const format = detectFormat(head) ?? (zipEnd !== null ? 'zip' : null);
+    const total = typeof source === 'string' || Buffer.isBuffer(source) ? access.size : null;
     const close = async (): Promise<void> => {
       await access.close();
       await cleanup();
@@ -75,22 +91,15 @@ async function openChecked(source: ArchiveSource, limits: Limits): Promise<Opene
     if (format === null) throw new ArchiveError('ERR_NOT_AN_ARCHIVE', 'not a tar, a compressed tar (gzip, bzip2, xz, zstd) or a zip archive');
     if (format === 'zip') {
       if (isTarHeader(head)) throw new ContainerError('AMBIGUOUS_FORMAT', 'the file is both a zip and a tar');
-      return {
-        format,
-        compression: null,
-        members: () => readZip(access, limits.maxEntries),
-        streamCompressed: () => null,
-        finish: async () => undefined,
-        close,
-      };
+      return { format, compression: null, ...zipWalk(access, limits.maxEntries, total), streamCompressed: () => null, finish: async () => undefined, close };
     }
     if (format !== 'tar') {
       const decompress = await decompressorFor(format);
       // unzip, Python and Go would find this zip in the compressed file's tail and extract it instead.
       if (zipEnd !== null) throw new ContainerError('AMBIGUOUS_FORMAT', `a zip end record lies in the tail of this ${format} file`);
-      return compressedTar(access, format, decompress, close);
+      return compressedTar(access, format, decompress, total, close);
     }
-    return plainTar(access, zipEnd, limits, close);
+    return plainTar(access, zipEnd, limits, total, close);
   } catch (error) {
     await access.close();
     await cleanup();
@@ -98,10 +107,14 @@ async function openChecked(source: ArchiveSource, limits: Limits): Promise<Opene
   }
 }
 
-function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, limits: Limits, close: () => Promise<void>): OpenedArchive {
+function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, limits: Limits, total: number | null, close: () => Promise<void>): OpenedArchive {
   let holder: TarMember | null = null;
+  let source: FileByteSource | null = null;
+  let end = 0;
   async function* members(): AsyncGenerator<ArchiveMember> {
-    for await (const member of readTar(new FileByteSource(access))) {
+    source = new FileByteSource(access);
+    for await (const member of readTar(source)) {
+      end = member.dataOffset + member.entry.size;
       if (zipEnd !== null && member.dataOffset <= zipEnd.offset && zipEnd.offset < member.dataOffset + member.entry.size) holder = member;
       yield member;
     }
@@ -111,6 +124,7 @@ function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, limits: Limits, c
     compression: null,
     members,
     streamCompressed: () => null,
+    progress: (handled) => ({ bytes: Math.max(source?.position ?? 0, handled ? end : 0), total }),
     finish: async () => {
       if (zipEnd === null) return;
       // An uncompressed .nemo ends with a torch checkpoint, a zip: accepted when it lies wholly in one member.
@@ -129,7 +143,13 @@ function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, limits: Limits, c
  * whole-stream ratio), decompressed only as fast as the tar walk takes the output, and walked
  * as any tar. Every byte of the stream is decompressed, wanted or not.
  */
-function compressedTar(access: RandomAccess, compression: Compression, decompress: Decompressor, close: () => Promise<void>): OpenedArchive {
+function compressedTar(
+  access: RandomAccess,
+  compression: Compression,
+  decompress: Decompressor,
+  total: number | null,
+  close: () => Promise<void>,
+): OpenedArchive {
   let compressed = 0;
   async function* members(): AsyncGenerator<ArchiveMember> {
     const counted = async function* (): AsyncGenerator<Buffer> {
@@ -146,7 +166,45 @@ function compressedTar(access: RandomAccess, compression: Compression, decompres
       await chunks.return(undefined);
     }
   }
-  return { format: 'tar', compression, members, streamCompressed: () => compressed, finish: async () => undefined, close };
+  return {
+    format: 'tar',
+    compression,
+    members,
+    streamCompressed: () => compressed,
+    progress: () => ({ bytes: compressed, total }),
+    finish: async () => undefined,
+    close,
+  };
+}
+
+/**
+ * A zip's members, and how far through the file they are: up to the current member's data, and
+ * for a large member its share read so far (its stored bytes in proportion to the real bytes out).
+ */
+function zipWalk(access: RandomAccess, maxEntries: number, total: number | null): Pick<OpenedArchive, 'members' | 'progress'> {
+  let at = 0;
+  let end = 0;
+  async function* members(): AsyncGenerator<ArchiveMember> {
+    for await (const member of readZip(access, maxEntries)) {
+      const { dataStart, compressedSize, uncompressedSize } = member.raw;
+      at = dataStart;
+      end = dataStart + compressedSize;
+      if (compressedSize < CHUNK) {
+        yield member;
+        continue;
+      }
+      let out = 0;
+      const body = async function* (): AsyncGenerator<Buffer> {
+        for await (const chunk of member.body()) {
+          out += chunk.length;
+          at = dataStart + Math.min(compressedSize, Math.floor((compressedSize * out) / Math.max(1, uncompressedSize)));
+          yield chunk;
+        }
+      };
+      yield { ...member, body } satisfies ZipMember;
+    }
+  }
+  return { members, progress: (handled) => ({ bytes: handled ? end : at, total }) };
 }
 
 /** The file's bytes in 1 MiB chunks; a failing read is ERR_SOURCE_UNREADABLE, not a corrupt archive. */

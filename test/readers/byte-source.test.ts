@@ -111,7 +111,7 @@ describe('FileByteSource buffers', () => {
     opened.handle.read = ((...args: Parameters<typeof original>) => {
       reads += 1;
       return original(...args);
-    }) as typeof opened.handle.read;
+    });
     const source = new FileByteSource(opened);
     for (let i = 0; i < 1000; i++) {
       const header = await source.read(512);

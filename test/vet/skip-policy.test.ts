@@ -95,3 +95,17 @@ describe('container findings refuse the archive even under skip', () => {
     expect(verdict!.action).toBe('refuse');
   });
 });
+
+describe('a member that names the root itself', () => {
+  // `./` as a file or a link cannot be placed (the root is the destination), so skip drops it;
+  // the root stays the destination's own folder, so nothing after it is "under" a dropped member.
+  it.each([
+    ['a file', entry('./', { type: 'file' }), ['UNSAFE_NAME']],
+    ['a symlink', entry('./', { type: 'symlink', linkTarget: '/etc' }), ['SYMLINK', 'UNSAFE_NAME']],
+  ])('drops %s named ./ and writes what follows', (_what, root, codes) => {
+    const verdicts = vetAll([root, 'a.txt', 'd/', 'd/b.txt'], { policy: 'skip' });
+    expect(actionsOf(verdicts)).toEqual(['skip', 'write', 'write', 'write']);
+    expect(codesOf(verdicts[0]!)).toEqual(codes);
+    expect(verdicts[0]!.findings.map((finding) => finding.message)).toContain('a non-directory member names the root');
+  });
+});

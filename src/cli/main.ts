@@ -3,19 +3,14 @@ import type { Readable, Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
-import { clean } from '../commands/clean.js';
-import { extract } from '../commands/extract.js';
-import { extractNemo, type ExtractNemoReport } from '../commands/extract-nemo.js';
-import { scan } from '../commands/scan.js';
-import { scanTree, type TreeScan } from '../commands/scan-tree.js';
+import type { ExtractNemoReport } from '../commands/extract-nemo.js';
+import type { TreeScan } from '../commands/scan-tree.js';
 import { ArchiveError, isArchiveError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { CleanReport, ExtractReport, ScanReport } from '../report.js';
 import { VERSION } from '../version.js';
 import { escapeName } from './escape-name.js';
 import { COLOUR, formatReport, PLAIN, plural, type Style } from './format-report.js';
-import { formatNemo } from './format-nemo.js';
-import { formatSarif } from './format-sarif.js';
 import { HELP } from './help-text.js';
 import { parseSize } from './parse-size.js';
 import { PROGRESS_THRESHOLD, progressBar, type ProgressBar } from './progress-bar.js';
@@ -99,7 +94,8 @@ async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
   const destination = values.C ?? values.d ?? '.';
   const archive = positionals[0]!;
   try {
-    const run = values.nemo === true ? extractNemo : extract;
+    // Commands are loaded when run: `--help` or a scan does not load the writers.
+    const run = values.nemo === true ? (await import('../commands/extract-nemo.js')).extractNemo : (await import('../commands/extract.js')).extract;
     const progress = bar(io, values.quiet);
     const report = await progress.during(
       run(source(archive, io), destination, {
@@ -111,7 +107,7 @@ async function runExtract(args: readonly string[], io: CliIo): Promise<number> {
       }),
     );
     const code = print(report, 'extract', values.json === true, io);
-    if ('nemo' in report && values.json !== true) io.stdout.write(formatNemo((report as ExtractNemoReport).nemo));
+    if ('nemo' in report && values.json !== true) io.stdout.write((await import('./format-nemo.js')).formatNemo((report as ExtractNemoReport).nemo));
     return code;
   } catch (error) {
     if (isArchiveError(error) && error.code === 'ERR_ARCHIVE_REFUSED') return print(error.report as ExtractReport, 'extract', values.json === true, io);
@@ -127,6 +123,7 @@ async function runClean(args: readonly string[], io: CliIo): Promise<number> {
   if (values.output === undefined) throw usage('clean needs -o <file>, the path of the cleaned archive');
   if (values.output === '-') throw usage('clean writes a file and renames it into place; -o - (standard output) is not supported');
   try {
+    const { clean } = await import('../commands/clean.js');
     const progress = bar(io, values.quiet);
     const options = { overwrite: values.overwrite === true, limits: limits(values), ...abortable(io), ...progress.options };
     const report = await progress.during(clean(source(positionals[0]!, io), values.output, options));
@@ -144,6 +141,7 @@ async function runScan(args: readonly string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw usage('scan takes at least one archive or folder');
   if (positionals.includes('-')) {
     if (positionals.length > 1) throw usage('- (standard input) cannot be scanned with other paths');
+    const { scan } = await import('../commands/scan.js');
     const progress = bar(io, values.quiet);
     const report = await progress.during(scan(io.stdin, { policy: policy(values.policy), limits: limits(values), ...abortable(io), ...progress.options }));
     if (values.sarif !== undefined) await writeSarif(values.sarif, [report]);
@@ -151,6 +149,7 @@ async function runScan(args: readonly string[], io: CliIo): Promise<number> {
   }
   // One archive gets a bar; several are scanned four at a time, and one line cannot show them.
   const oneArchive = positionals.length === 1 && !(await isFolder(positionals[0]!));
+  const { scanTree } = await import('../commands/scan-tree.js');
   const progress = bar(io, values.quiet === true || !oneArchive);
   const tree = await progress.during(scanTree(positionals, { policy: policy(values.policy), limits: limits(values), ...abortable(io), ...progress.options }));
   const reports = tree.reports.filter((report): report is ScanReport => 'verdict' in report);
@@ -182,6 +181,7 @@ function summaryLine(tree: TreeScan): string {
 
 async function writeSarif(path: string, reports: readonly ScanReport[]): Promise<void> {
   try {
+    const { formatSarif } = await import('./format-sarif.js');
     await writeFile(path, `${JSON.stringify(formatSarif(reports, VERSION), null, 2)}\n`);
   } catch (error) {
     throw new ArchiveError('ERR_WRITE_FAILED', `cannot write ${path}: ${(error as Error).message}`, { cause: error });

@@ -14,7 +14,6 @@ import { ContainerError, malformed } from './container-error.js';
 import { decompressorFor, type Decompressor } from './decompress/decompressor-for.js';
 import { BufferAccess, FileAccess, type RandomAccess } from './random-access.js';
 import { readTar, type TarMember } from './tar-reader.js';
-import { readZip } from './zip-reader.js';
 import type { ZipMember } from './zip-layout.js';
 import { listZipNames } from './list-zip-names.js';
 import { vetEntry } from '../vet/vet-entry.js';
@@ -185,6 +184,8 @@ function zipWalk(access: RandomAccess, maxEntries: number, total: number | null)
   let at = 0;
   let end = 0;
   async function* members(): AsyncGenerator<ArchiveMember> {
+    // Loaded on first use: a tar never pays for loading yauzl.
+    const { readZip } = await import('./zip-reader.js');
     for await (const member of readZip(access, maxEntries)) {
       const { dataStart, compressedSize, uncompressedSize } = member.raw;
       at = dataStart;

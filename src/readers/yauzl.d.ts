@@ -56,9 +56,16 @@ declare module 'yauzl' {
 
   type Callback = (error: Error | null, zip?: ZipFile) => void;
 
+  /** The source yauzl reads from; subclasses override read (or _readStreamForRange). */
+  class RandomAccessReader extends EventEmitter {
+    read(buffer: Buffer, offset: number, length: number, position: number, callback: (error: Error | null, bytesRead?: number) => void): void;
+  }
+
   interface Yauzl {
     fromFd(fd: number, options: Options, callback: Callback): void;
     fromBuffer(buffer: Buffer, options: Options, callback: Callback): void;
+    fromRandomAccessReader(reader: RandomAccessReader, totalSize: number, options: Options, callback: Callback): void;
+    RandomAccessReader: typeof RandomAccessReader;
   }
 
   const yauzl: Yauzl;

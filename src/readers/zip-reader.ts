@@ -1,11 +1,12 @@
-import { crc32, createInflateRaw } from 'node:zlib';
-import { Readable } from 'node:stream';
 import yauzl, { type Entry as YauzlEntry, type LocalFileHeader, type ZipFile } from 'yauzl';
 import type { Entry, EntryType } from '../entry.js';
+import { BlockCache } from './block-cache.js';
+import { CachedYauzlReader } from './cached-yauzl-reader.js';
 import { malformed, ContainerError } from './container-error.js';
 import { decodeCp437 } from './cp437.js';
 import { decodeUtf8 } from './decode-utf8.js';
-import { BufferAccess, FileAccess, type RandomAccess } from './random-access.js';
+import type { RandomAccess } from './random-access.js';
+import { isSmallMember, readZipBody, type ZipBodyPlan } from './zip-body.js';
 import { zipLayout, type ZipMember } from './zip-layout.js';
 
 const UTF8_FLAG = 0x800;
@@ -20,8 +21,12 @@ const UNIX_TYPES: ReadonlyMap<number, EntryType> = new Map([
   [0o010000, 'fifo'],
   [0o140000, 'socket'],
 ]);
-/** Large members are read in large chunks; small ones in one read of their own size. */
-const MAX_READ = 1024 * 1024;
+
+interface DecodedName {
+  readonly text: string;
+  /** False when the bytes were not valid UTF-8 (the text has replacement characters). */
+  readonly valid: boolean;
+}
 
 /** A zip member as laid out in the file, checked against its local header. */
 interface ZipRecord {
@@ -38,40 +43,44 @@ interface ZipRecord {
  * neither rejects nor rewrites names: vetting judges them) and reads each local header;
  * the walk is checked before any member is handed out: local names equal central names,
  * no two members share bytes, none overlaps the central directory, nothing is encrypted or
- * in an unknown method. Bodies are read by us: large reads, inflated, counted, CRC-checked.
+ * in an unknown method. Bodies are read by us (zip-body): inflated, counted, CRC-checked.
+ * yauzl's many small reads, and small members' bodies, come from a few cached 1 MiB blocks.
  */
 export async function* readZip(access: RandomAccess, maxEntries: number): AsyncGenerator<ZipMember> {
-  // Never zip.close(): yauzl's fd reader closes the descriptor on its last unref, and the
-  // descriptor belongs to our RandomAccess, which closes it.
-  const zip = await openYauzl(access);
+  const cache = new BlockCache(access);
+  const zip = await openYauzl(cache);
   if (zip.entryCount > maxEntries) {
     throw new ContainerError('LIMIT_EXCEEDED', `zip lists ${zip.entryCount} members, over the limit of ${maxEntries}`);
   }
   // Before the walk, yauzl's cursor is the central directory's offset.
   const directoryStart = zip.readEntryCursor;
   const raw = await walk(zip);
-  const records: ZipRecord[] = [];
-  for (const [index, item] of raw.entries()) records.push(await toRecord(zip, item, index));
+  const records = await toRecords(zip, raw, cache);
   checkLayout(records, directoryStart);
   for (const [index, record] of records.entries()) {
+    const following = records[index + 1];
     yield {
       entry: record.entry,
       compressedSize: record.compressedSize,
-      body: () => readBody(access, record),
+      body: () => {
+        // The next member's bytes are read while this one is handled: a small member after a
+        // large one (a torch checkpoint) is then no wait of its own.
+        if (following !== undefined && isSmallMember(following.compressedSize, following.entry.size)) cache.warm(following.dataStart, following.compressedSize);
+        return readZipBody(access, cache, bodyPlan(record));
+      },
       raw: zipLayout(raw[index]!, record.dataStart, access),
     };
   }
 }
 
-function openYauzl(access: RandomAccess): Promise<ZipFile> {
+function openYauzl(cache: BlockCache): Promise<ZipFile> {
   // validateEntrySizes is off because yauzl's check fails the whole walk without naming the
-  // member (and calls an encrypted member a size mismatch); toRecord makes the same check.
+  // member (and calls an encrypted member a size mismatch); checkCentral makes the same check.
   const options = { lazyEntries: true, decodeStrings: false as const, validateEntrySizes: false, autoClose: false, strictFileNames: false };
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, zip?: ZipFile): void => (zip === undefined ? reject(asMalformed(error)) : resolve(zip));
-    if (access instanceof FileAccess) yauzl.fromFd(access.handle.fd, options, done);
-    else if (access instanceof BufferAccess) yauzl.fromBuffer(access.buffer, options, done);
-    else reject(new Error('unsupported random access source'));
+    // The reader closes nothing (the file belongs to our RandomAccess), so the zip is never closed.
+    yauzl.fromRandomAccessReader(new CachedYauzlReader(cache), cache.size, options, done);
   });
 }
 
@@ -88,17 +97,62 @@ function walk(zip: ZipFile): Promise<YauzlEntry[]> {
   });
 }
 
-async function toRecord(zip: ZipFile, item: YauzlEntry, index: number): Promise<ZipRecord> {
-  const nameBytes = item.fileName;
-  const name = decodeName(nameBytes, item);
-  if ((item.generalPurposeBitFlag & 1) !== 0) throw malformed('encrypted member', name.text);
+/**
+ * Each member's record, in directory order: its central checks, then its local header read and
+ * compared. Chained callbacks, not an await per member: the headers come from the cache, so
+ * promise overhead would be most of the cost (yauzl never calls back synchronously). The next
+ * member's header is read ahead while this one's is.
+ */
+function toRecords(zip: ZipFile, items: readonly YauzlEntry[], cache: BlockCache): Promise<ZipRecord[]> {
+  return new Promise((resolve, reject) => {
+    const records: ZipRecord[] = [];
+    /** Runs one step; a throw ends the walk with its error. */
+    const step = (work: () => void): boolean => {
+      try {
+        work();
+        return true;
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return false;
+      }
+    };
+    const next = (): void => {
+      const index = records.length;
+      const item = items[index];
+      if (item === undefined) return resolve(records);
+      let name = { text: '', valid: true };
+      if (!step(() => (name = checkCentral(item)))) return;
+      zip.readLocalFileHeader(item, (error, local) => {
+        const read = step(() => {
+          if (error !== null || local === undefined) throw malformed(`bad local header: ${error?.message ?? 'missing'}`, name.text);
+          records.push(toRecord(item, name, local, index));
+        });
+        if (read) next();
+      });
+      // Two reads in flight where headers lie far apart (a few members of 100 MiB each).
+      const following = items[index + 1];
+      if (following !== undefined) cache.warm(following.relativeOffsetOfLocalHeader);
+    };
+    next();
+  });
+}
+
+/** What the central record alone settles: the name decodes, no encryption, a method we read. Returns the name. */
+function checkCentral(item: YauzlEntry): DecodedName {
+  const decoded = decodeName(item.fileName, item);
+  const name = decoded.text;
+  if ((item.generalPurposeBitFlag & 1) !== 0) throw malformed('encrypted member', name);
   if (item.compressionMethod !== 0 && item.compressionMethod !== 8) {
-    throw malformed(`unsupported compression method ${item.compressionMethod}`, name.text);
+    throw malformed(`unsupported compression method ${item.compressionMethod}`, name);
   }
   if (item.compressionMethod === 0 && item.compressedSize !== item.uncompressedSize) {
-    throw malformed(`stored member declares ${item.compressedSize} stored and ${item.uncompressedSize} real bytes`, name.text);
+    throw malformed(`stored member declares ${item.compressedSize} stored and ${item.uncompressedSize} real bytes`, name);
   }
-  const local = await readLocalHeader(zip, item, name.text);
+  return decoded;
+}
+
+function toRecord(item: YauzlEntry, name: DecodedName, local: LocalFileHeader, index: number): ZipRecord {
+  const nameBytes = item.fileName;
   // yauzl trusts the central directory alone; other readers stream local headers.
   if (!local.fileName.equals(nameBytes)) throw malformed('local header name differs from the central directory name', name.text);
   checkLocalAgrees(local, item, name.text);
@@ -127,7 +181,7 @@ async function toRecord(zip: ZipFile, item: YauzlEntry, index: number): Promise<
  * The UTF-8 flag, else code page 437. An Info-ZIP Unicode Path field (0x7075) that names
  * another file is refused: unzip and yauzl use it, Python and Go do not.
  */
-function decodeName(bytes: Buffer, item: YauzlEntry): { text: string; valid: boolean } {
+function decodeName(bytes: Buffer, item: YauzlEntry): DecodedName {
   const asUtf8 = decodeUtf8(bytes);
   const name = (item.generalPurposeBitFlag & UTF8_FLAG) !== 0 ? asUtf8 : { text: decodeCp437(bytes), valid: true };
   const unicode = item.extraFields.find((field) => field.id === UNICODE_PATH);
@@ -150,15 +204,6 @@ function memberType(item: YauzlEntry, name: string): { type: EntryType; typeFlag
   if (byMode === 'file' || (byMode === 'directory' && byName === 'directory')) return { type: byName, typeFlag, mode };
   // A folder mode on a name without `/` is a file to Python and unzip: the two views differ.
   return { type: byMode === 'directory' ? 'unsupported' : byMode, typeFlag, mode };
-}
-
-function readLocalHeader(zip: ZipFile, item: YauzlEntry, name: string): Promise<LocalFileHeader> {
-  return new Promise((resolve, reject) => {
-    zip.readLocalFileHeader(item, (error, header) => {
-      if (error !== null || header === undefined) reject(malformed(`bad local header: ${error?.message ?? 'missing'}`, name));
-      else resolve(header);
-    });
-  });
 }
 
 /**
@@ -191,47 +236,9 @@ function checkLayout(records: readonly ZipRecord[], directoryStart: number): voi
   }
 }
 
-/** The member's real bytes: never more than its header says, CRC and size checked at the end. */
-async function* readBody(access: RandomAccess, record: ZipRecord): AsyncGenerator<Buffer> {
-  const name = record.entry.name;
-  const compressed = readRange(access, record.dataStart, record.compressedSize, name);
-  const chunks = record.method === 0 ? compressed : inflate(compressed, name);
-  let crc = 0;
-  let size = 0;
-  for await (const chunk of chunks) {
-    size += chunk.length;
-    if (size > record.entry.size) throw malformed(`member inflates past its declared ${record.entry.size} bytes`, name);
-    crc = crc32(chunk, crc);
-    yield chunk;
-  }
-  if (size !== record.entry.size) throw malformed(`member has ${size} bytes, its header says ${record.entry.size}`, name);
-  if (crc !== record.crc) throw malformed('CRC-32 mismatch', name);
-}
-
-async function* readRange(access: RandomAccess, start: number, length: number, name: string): AsyncGenerator<Buffer> {
-  const step = Math.min(MAX_READ, Math.max(length, 1));
-  for (let at = 0; at < length;) {
-    const chunk = await access.read(start + at, Math.min(step, length - at));
-    if (chunk.length === 0) throw malformed('truncated member data', name);
-    at += chunk.length;
-    yield chunk;
-  }
-}
-
-async function* inflate(compressed: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
-  const inflater = createInflateRaw({ chunkSize: 256 * 1024 });
-  const input = Readable.from(compressed, { objectMode: false });
-  input.on('error', (error) => inflater.destroy(error));
-  input.pipe(inflater);
-  try {
-    for await (const chunk of inflater) yield chunk as Buffer;
-  } catch (error) {
-    if (error instanceof ContainerError) throw error;
-    throw malformed(`deflate data is corrupt: ${(error as Error).message}`, name);
-  } finally {
-    input.destroy();
-    inflater.destroy();
-  }
+function bodyPlan(record: ZipRecord): ZipBodyPlan {
+  const { entry, method, crc, compressedSize, dataStart } = record;
+  return { name: entry.name, size: entry.size, method, crc, compressedSize, dataStart };
 }
 
 function asMalformed(error: Error | null): ContainerError {

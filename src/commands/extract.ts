@@ -43,7 +43,7 @@ export async function extractObserved(
         if (member.entry.type === 'directory') {
           // NeMo's `./` names the destination itself: a no-op, not a folder written.
           if (verdict.parts.length === 0) return;
-          root.mkdir(verdict.parts);
+          await root.mkdir(verdict.parts);
           written.directories += 1;
         } else {
           await root.writeFile(verdict.parts, verdict.mode, body(), member.entry.mtime, member.entry.size);
@@ -62,7 +62,9 @@ export async function extractObserved(
       await root.finish();
       return report;
     } catch (error) {
-      await root.discard();
+      // The first error is the one to report; a staging folder that cannot be removed now is
+      // removed by a later run into this destination once this process is gone.
+      await root.discard().catch(() => undefined);
       throw asArchiveError(error, resolved.signal);
     }
   });

@@ -1,10 +1,10 @@
-import { Header } from 'tar/header';
 import type { Entry, EntryType } from '../entry.js';
 import type { ArchiveMember } from './archive-member.js';
 import type { ByteSource } from './byte-source.js';
 import { ContainerError, malformed } from './container-error.js';
 import { decodeUtf8 } from './decode-utf8.js';
 import { parsePax } from './parse-pax.js';
+import { decodeHeaderFields, type HeaderFields } from './tar-header-fields.js';
 
 const BLOCK = 512;
 /** Zero padding after the end marker: GNU tar pads to 10 KiB records; allow far larger blocking factors. */
@@ -43,7 +43,7 @@ interface Pending {
 
 /**
  * Walks a tar archive header by header: ustar, PAX (`x`, `g`) and GNU (`L`, `K`, old sparse).
- * node-tar's Header decodes each block (checksum, numbers, fields); the walk is ours because
+ * Checksum, mode and mtime are decoded as node-tar's Header decodes them; the walk is ours because
  * node-tar's Parser resynchronises past bad checksums, ignores large meta headers, drops a
  * global PAX `path` and cannot seek. Everything other readers would read differently is
  * refused as MALFORMED_ARCHIVE. The consumer must finish with a member before asking for the next.
@@ -61,7 +61,7 @@ export async function* readTar(source: ByteSource): AsyncGenerator<TarMember> {
       return;
     }
     const header = decodeHeader(block, offset);
-    if (!header.cksumValid) throw malformed(`bad header checksum at offset ${offset}`);
+    if (!header.checksumValid) throw malformed(`bad header checksum at offset ${offset}`);
     const flag = String.fromCharCode(block[156]!);
     const size = decodeSize(block, offset);
     if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
@@ -92,10 +92,10 @@ export async function* readTar(source: ByteSource): AsyncGenerator<TarMember> {
   }
 }
 
-/** node-tar's Header throws on a numeric field it cannot decode (bad base-256): that is a corrupt header, not a crash. */
-function decodeHeader(block: Buffer, offset: number): Header {
+/** A numeric field that cannot be decoded (bad base-256) is a corrupt header, not a crash. */
+function decodeHeader(block: Buffer, offset: number): HeaderFields {
   try {
-    return new Header(block);
+    return decodeHeaderFields(block);
   } catch (error) {
     throw malformed(`undecodable header at offset ${offset}: ${(error as Error).message}`);
   }
@@ -127,7 +127,7 @@ async function readMeta(source: ByteSource, flag: string, size: number, pending:
   }
 }
 
-function toEntry(block: Buffer, header: Header, flag: string, headerSize: number, pending: Pending, index: number): Entry {
+function toEntry(block: Buffer, header: HeaderFields, flag: string, headerSize: number, pending: Pending, index: number): Entry {
   const pax = pending.pax;
   const name = effectiveName(block, pending);
   const paxSize = pax?.get('size');
@@ -154,10 +154,10 @@ function toEntry(block: Buffer, header: Header, flag: string, headerSize: number
     nameIsUtf8: name.valid,
     type,
     typeFlag,
-    mode: typeof header.mode === 'number' ? header.mode & 0o7777 : null,
+    mode: header.mode === null ? null : header.mode & 0o7777,
     size,
     linkTarget: type === 'symlink' || type === 'hardlink' ? linkTarget(block, pending) : null,
-    mtime: header.mtime ?? null,
+    mtime: header.mtime,
     index,
   };
 }

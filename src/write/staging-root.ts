@@ -1,6 +1,7 @@
-import { chmodSync, closeSync, constants, fchmodSync, futimesSync, mkdirSync, openSync, readlinkSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, futimesSync, openSync, readlinkSync, write } from 'node:fs';
 import { link, lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { BATCHED_FILE_LIMIT, runNow, WriteBatches } from './write-batches.js';
 
 const STAGING_PREFIX = '.slipguard-staging-';
 const STALE = /^\.slipguard-staging-(\d+)-/u;
@@ -16,6 +17,13 @@ const WRITE_CHUNK_LIMIT = 4 * 1024 * 1024;
  * loop is never held for longer than one small file (or one folder) takes.
  */
 const SYNC_FILE_LIMIT = 1024 * 1024;
+/**
+ * After this many small files, the rest go to a worker thread in batches (write-batches.ts):
+ * the syscalls run on a second core while this thread reads and vets. Fewer are not worth
+ * the worker's start.
+ */
+const WORKER_AFTER = 256;
+const NO_DATA = new Uint8Array(0);
 
 /** A path in the destination that the commit would have replaced. */
 export interface Conflict {
@@ -87,6 +95,9 @@ export class StagingRoot {
   #closed = false;
   /** The process umask when the run began, or null if unknown: when it keeps a mode whole, open sets it and no fchmod is needed. */
   #umask: number | null = null;
+  /** The worker that writes small files once there are many; null until then. */
+  #batches: WriteBatches | null = null;
+  #smallFiles = 0;
 
   private constructor(
     /** The destination's real path, for reports. */
@@ -148,32 +159,33 @@ export class StagingRoot {
   }
 
   /** Makes the folder and its parents, one component at a time. */
-  mkdir(parts: readonly string[]): void {
+  async mkdir(parts: readonly string[]): Promise<void> {
     try {
       assertPlainParts(parts, parts.join('/'));
-      this.#mkdir(parts);
+      await this.#mkdir(parts);
     } catch (error) {
       throw readable(error);
     }
   }
 
-  /** Synchronous: a folder is two quick calls, and every later write in it waits for it anyway. */
-  #mkdir(parts: readonly string[]): void {
+  /** A folder is two quick calls (mkdir, chmod 0755): made now, or queued behind the files before it. */
+  async #mkdir(parts: readonly string[]): Promise<void> {
     for (let i = 1; i <= parts.length; i++) {
       const rel = parts.slice(0, i).join('/');
       if (this.#made.has(rel)) continue;
       const path = this.#path(rel);
-      // EEXIST here means something this run did not make: fail rather than use it.
-      mkdirSync(path);
-      chmodSync(path, 0o755); // exactly 0755, whatever the umask
+      // EEXIST means something this run did not make: fail rather than use it.
+      if (this.#batches !== null) await this.#batches.mkdir(path);
+      else runNow([{ kind: 'mkdir', path }], NO_DATA);
       this.#made.add(rel);
     }
   }
 
   /**
    * Writes a new file of `size` bytes (the header's claim, used only to choose how to write)
-   * from its chunks, each written before the next is asked for (the reader may reuse its
-   * buffers); returns the bytes written.
+   * from its chunks, each taken before the next is asked for (the reader may reuse its
+   * buffers); returns the bytes written. A failure of a file handed to the worker is thrown
+   * by a later call (at the latest by the commit), before anything is moved into place.
    */
   async writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null, size: number): Promise<number> {
     try {
@@ -185,27 +197,29 @@ export class StagingRoot {
 
   async #writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null, size: number): Promise<number> {
     assertPlainParts(parts, parts.join('/'));
-    this.#mkdir(parts.slice(0, -1));
+    await this.#mkdir(parts.slice(0, -1));
     const rel = parts.join('/');
+    const path = this.#path(rel);
     // One syscall fewer per file where the umask cannot narrow the mode (the usual 022);
     // if the umask changes meanwhile, the file only ends up narrower, never wider.
-    const exact = this.#umask !== null && (mode & this.#umask) === 0;
-    const fd = openSync(this.#path(rel), CREATE_FLAGS, exact ? mode : 0o600);
-    let written = 0;
-    try {
-      const small = size <= SYNC_FILE_LIMIT;
-      for await (const chunk of chunks) {
-        if (small) writeAllSync(fd, chunk);
-        else await writeAll(fd, chunk);
-        written += chunk.length;
-      }
-      if (!exact) fchmodSync(fd, mode);
-      if (mtime !== null && !Number.isNaN(mtime.getTime())) futimesSync(fd, mtime, mtime);
-    } finally {
-      closeSync(fd);
+    const chmod = this.#umask === null || (mode & this.#umask) !== 0;
+    const mtimeMs = mtime !== null && !Number.isNaN(mtime.getTime()) ? mtime.getTime() : null;
+    let written: number;
+    if (size <= BATCHED_FILE_LIMIT && this.#useWorker()) {
+      written = await this.#batches!.file(path, mode, chmod, mtimeMs, size, chunks);
+    } else {
+      // Written here: anything queued before it (its folder) must exist first.
+      await this.#batches?.flush();
+      written = size <= SYNC_FILE_LIMIT ? await writeSmall(path, mode, chmod, mtimeMs, chunks) : await writeLarge(path, mode, chmod, mtimeMs, chunks);
     }
     this.#made.add(rel);
     return written;
+  }
+
+  /** Starts the worker once this run has written WORKER_AFTER small files. */
+  #useWorker(): boolean {
+    if (this.#batches === null && ++this.#smallFiles > WORKER_AFTER) this.#batches = new WriteBatches();
+    return this.#batches !== null;
   }
 
   /**
@@ -217,6 +231,7 @@ export class StagingRoot {
     const conflicts: PlannedConflict[] = [];
     const held: FileHandle[] = [];
     try {
+      await this.#batches?.flush();
       await this.#plan('', this.#dest, [], conflicts, held);
     } catch (error) {
       throw readable(error);
@@ -240,6 +255,7 @@ export class StagingRoot {
     const backups = join(this.#staging.path, '.replaced');
     const done: Step[] = [];
     try {
+      await this.#batches?.flush();
       await this.#plan('', this.#dest, steps, conflicts, held);
       for (const conflict of conflicts) {
         if (drop.has(conflict.path)) continue;
@@ -280,13 +296,18 @@ export class StagingRoot {
    */
   async #removeStaging(): Promise<void> {
     if (this.#closed) return;
+    // Nothing may still be writing into the folder being removed.
+    await this.#batches?.close();
     this.#closed = true;
     try {
       for (const name of await readdir(this.#staging.path)) await rm(join(this.#staging.path, name), { recursive: true, force: true });
       const held = await this.#staging.handle.stat();
       const named = join(this.#dest.path, this.#stagingName);
       const there = await lstat(named).catch(() => null);
-      if (there !== null && there.ino === held.ino && there.dev === held.dev) await rmdir(named);
+      // Someone who can write to the destination may swap the name between the lstat and the
+      // rmdir: rmdir never follows a link and fails on a file or a full folder, so then the
+      // empty staging folder stays wherever it was moved, and that is all.
+      if (there !== null && there.ino === held.ino && there.dev === held.dev) await rmdir(named).catch(() => undefined);
     } catch (error) {
       throw readable(error);
     } finally {
@@ -432,8 +453,35 @@ async function removeMadeFolders(wanted: string, createdFrom: string | null): Pr
   }
 }
 
-function writeAllSync(fd: number, chunk: Buffer): void {
-  for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at, Math.min(chunk.length - at, WRITE_CHUNK_LIMIT));
+/** A file of at most SYNC_FILE_LIMIT bytes: gathered, then written with the worker's own synchronous ops. */
+async function writeSmall(path: string, mode: number, chmod: boolean, mtimeMs: number | null, chunks: AsyncIterable<Buffer>): Promise<number> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  // Copied: the reader may reuse a chunk's buffer once the next is asked for.
+  for await (const chunk of chunks) {
+    parts.push(Buffer.from(chunk));
+    length += chunk.length;
+  }
+  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
+  runNow([{ kind: 'file', path, mode, chmod, mtimeMs, offset: 0, length }], data);
+  return length;
+}
+
+/** A large file: the same calls, but each chunk written asynchronously while the reader fetches the next. */
+async function writeLarge(path: string, mode: number, chmod: boolean, mtimeMs: number | null, chunks: AsyncIterable<Buffer>): Promise<number> {
+  const fd = openSync(path, CREATE_FLAGS, chmod ? 0o600 : mode);
+  let written = 0;
+  try {
+    for await (const chunk of chunks) {
+      await writeAll(fd, chunk);
+      written += chunk.length;
+    }
+    if (chmod) fchmodSync(fd, mode);
+    if (mtimeMs !== null) futimesSync(fd, mtimeMs / 1000, mtimeMs / 1000);
+  } finally {
+    closeSync(fd);
+  }
+  return written;
 }
 
 async function writeAll(fd: number, chunk: Buffer): Promise<void> {

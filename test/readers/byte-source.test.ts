@@ -108,10 +108,10 @@ describe('FileByteSource buffers', () => {
     const opened = await fileAccess(DATA);
     let reads = 0;
     const original = opened.handle.read.bind(opened.handle);
-    opened.handle.read = ((...args: Parameters<typeof original>) => {
+    opened.handle.read = (...args: Parameters<typeof original>) => {
       reads += 1;
       return original(...args);
-    });
+    };
     const source = new FileByteSource(opened);
     for (let i = 0; i < 1000; i++) {
       const header = await source.read(512);

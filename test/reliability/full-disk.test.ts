@@ -133,3 +133,25 @@ function useUpInodes(dir: string): string[] {
     }
   }
 }
+
+// Many small files go to the writer's worker thread in batches (past the first 256): a write
+// failing there fails the run just the same, named as the disk being full.
+const small = Array.from({ length: 1500 }, (_, i) => ({ name: `shard${i % 30}/part${i}.bin`, body: randomBytes(4096) }));
+describe.each([
+  ['tar', makeTar(small)],
+  ['zip', makeZip(small)],
+] as const)('extracting a %s of 1500 small files, larger than the disk', (format, archive) => {
+  it('rejects with ERR_DISK_FULL from the worker; the destination is as it was and the space is given back', async (context) => {
+    if (skipReason !== null) return context.skip();
+    const dest = destination();
+    const before = snapshotTree(dest);
+    const used = usedBytes(disk);
+    const error: unknown = await extract(archive, dest).catch((reason: unknown) => reason);
+    expect(error, format).toBeInstanceOf(ArchiveError);
+    expect((error as ArchiveError).code).toBe('ERR_DISK_FULL');
+    expect((error as ArchiveError).message).not.toContain('/proc/self/fd');
+    expect(snapshotTree(dest)).toEqual(before);
+    expect(stagingLeftovers(dest)).toEqual([]);
+    expect(usedBytes(disk)).toBeLessThanOrEqual(used + 64 * 1024);
+  });
+});

@@ -62,7 +62,7 @@ describe('StagingRoot', () => {
       const staging = await open();
       const before = sandbox.snapshot();
       await expect(staging.writeFile(parts, 0o644, reusing(Buffer.from('x'), 1), null, 1)).rejects.toMatchObject({ code: 'EPERM' });
-      expect(() => staging.mkdir(parts)).toThrow(/outside the staging directory/u);
+      await expect(staging.mkdir(parts)).rejects.toThrow(/outside the staging directory/u);
       expect(sandbox.snapshot()).toEqual(before);
     },
   );

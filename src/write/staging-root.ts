@@ -1,5 +1,5 @@
-import { closeSync, constants, fchmodSync, futimesSync, openSync, readlinkSync, write } from 'node:fs';
-import { link, lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, futimesSync, linkSync, lstatSync, openSync, readlinkSync, renameSync, unlinkSync, write } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { BATCHED_FILE_LIMIT, runNow, WriteBatches } from './write-batches.js';
 
@@ -265,14 +265,16 @@ export class StagingRoot {
         steps.push({ from: this.#path(conflict.path), to: conflict.target, backup: join(backups, String(this.#backups++)), newFile: false });
       }
       for (const step of steps) {
-        if (step.backup !== null) await rename(step.to, step.backup);
-        if (step.newFile) await placeNewFile(step.from, step.to);
-        else await rename(step.from, step.to); // a folder: rename fails on a non-empty one taken meanwhile
+        // Synchronous: each move is one quick metadata call, and there is one per top-level
+        // name (or per name in a merged folder), where awaiting each through the thread pool cost more than the call.
+        if (step.backup !== null) renameSync(step.to, step.backup);
+        if (step.newFile) placeNewFile(step.from, step.to);
+        else renameSync(step.from, step.to); // a folder: rename fails on a non-empty one taken meanwhile
         done.push(step);
       }
     } catch (error) {
       readable(error); // while the folders it may name are still open
-      await undo(done);
+      undo(done);
       throw error;
     } finally {
       await closeAll(held);
@@ -332,7 +334,7 @@ export class StagingRoot {
       if (rel === '' && child.name === '.replaced') continue;
       const childRel = rel === '' ? child.name : `${rel}/${child.name}`;
       const target = join(into.path, child.name);
-      const existing = await lstatKind(target);
+      const existing = lstatKind(target);
       if (existing === null) steps.push({ from: this.#path(childRel), to: target, backup: null, newFile: child.isFile() });
       else if (existing === 'directory' && child.isDirectory()) {
         const folder = await openFolder(target);
@@ -425,18 +427,22 @@ const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTS
  * replace a file another run (or anyone) put there since the plan; link(2) fails with EEXIST.
  * Where hard links are not supported, it falls back to rename.
  */
-async function placeNewFile(from: string, to: string): Promise<void> {
+function placeNewFile(from: string, to: string): void {
   try {
-    await link(from, to);
+    linkSync(from, to);
   } catch (error) {
     if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-    await rename(from, to);
+    renameSync(from, to);
     return;
   }
   try {
-    await unlink(from);
+    unlinkSync(from);
   } catch (error) {
-    await unlink(to).catch(() => undefined);
+    try {
+      unlinkSync(to);
+    } catch {
+      // the name is taken back below by the undo of the other moves, or stays: nothing to add
+    }
     throw error;
   }
 }
@@ -495,22 +501,27 @@ async function closeAll(handles: readonly FileHandle[]): Promise<void> {
   await Promise.all(handles.map((handle) => handle.close().catch(() => undefined)));
 }
 
-async function lstatKind(path: string): Promise<Conflict['existing'] | null> {
-  try {
-    const stat = await lstat(path);
-    if (stat.isSymbolicLink()) return 'symlink';
-    if (stat.isDirectory()) return 'directory';
-    return stat.isFile() ? 'file' : 'other';
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+function lstatKind(path: string): Conflict['existing'] | null {
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (stat === undefined) return null;
+  if (stat.isSymbolicLink()) return 'symlink';
+  if (stat.isDirectory()) return 'directory';
+  return stat.isFile() ? 'file' : 'other';
+}
+
+function undo(done: readonly Step[]): void {
+  for (const step of [...done].reverse()) {
+    attempt(() => renameSync(step.to, step.from));
+    if (step.backup !== null) attempt(() => renameSync(step.backup!, step.to));
   }
 }
 
-async function undo(done: readonly Step[]): Promise<void> {
-  for (const step of [...done].reverse()) {
-    await rename(step.to, step.from).catch(() => undefined);
-    if (step.backup !== null) await rename(step.backup, step.to).catch(() => undefined);
+/** Undo goes on past a move it cannot take back: the others still should be. */
+function attempt(move: () => void): void {
+  try {
+    move();
+  } catch {
+    // left where it is
   }
 }
 

@@ -179,9 +179,8 @@ function linkTarget(block: Buffer, pending: Pending): string {
 
 function ustarName(block: Buffer): Buffer {
   const name = cString(block.subarray(0, 100));
-  const magic = block.toString('latin1', 257, 263);
   const prefixField = block.subarray(345, 500);
-  if (magic === 'ustar\0') {
+  if (isUstarMagic(block)) {
     const prefix = cString(prefixField);
     return prefix.length > 0 ? Buffer.concat([prefix, Buffer.from('/'), name]) : name;
   }
@@ -200,12 +199,19 @@ function decodeSize(block: Buffer, offset: number): number {
     if (!Number.isSafeInteger(value)) throw malformed(`size too large at offset ${offset}`);
     return value;
   }
-  const text = field
-    .toString('latin1')
-    .replace(/[\0 ]+$/u, '')
-    .replace(/^ +/u, '');
-  if (!/^[0-7]*$/u.test(text)) throw malformed(`size field is not octal at offset ${offset}`);
-  return text === '' ? 0 : parseInt(text, 8);
+  // Octal digits, with leading spaces and trailing spaces or NULs; read byte by byte (no string:
+  // this runs once a member).
+  let end = field.length;
+  while (end > 0 && (field[end - 1] === 0 || field[end - 1] === 0x20)) end--;
+  let start = 0;
+  while (start < end && field[start] === 0x20) start++;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = field[i]! - 0x30;
+    if (digit < 0 || digit > 7) throw malformed(`size field is not octal at offset ${offset}`);
+    value = value * 8 + digit;
+  }
+  return value;
 }
 
 function decodePaxSize(value: Buffer, member: string): number {
@@ -257,6 +263,11 @@ function trailerMessage(chunk: Buffer, offset: number): string {
 async function skipPadding(source: ByteSource, size: number, member: string | null): Promise<void> {
   const padding = (BLOCK - (size % BLOCK)) % BLOCK;
   if (padding > 0 && (await source.skip(padding)) < padding) throw malformed('truncated member data', member);
+}
+
+/** `ustar\0` at 257 (POSIX; GNU's `ustar  ` has no prefix field). */
+function isUstarMagic(block: Buffer): boolean {
+  return block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72 && block[262] === 0;
 }
 
 function cString(field: Buffer): Buffer {

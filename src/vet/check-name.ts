@@ -67,9 +67,20 @@ function checkComponents(name: string, limits: Limits): Issue[] {
   return found;
 }
 
-function checkComponent(part: string): Issue[] {
+/**
+ * Letters, digits, `_`, `-` and inner dots, with no `~`: no drive, no expansion, no short
+ * name, no trailing dot. Most components are this; of the rules below only the device names
+ * and the length can apply to them.
+ */
+const PLAIN = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/u;
+
+export function checkComponent(part: string): Issue[] {
   if (part === '' || part === '.') return [];
   if (part === '..') return [issue('PARENT_TRAVERSAL', 'name has a `..` component')];
+  if (PLAIN.test(part) && !part.endsWith('.') && part.length <= MAX_COMPONENT_BYTES) {
+    const dot = part.indexOf('.');
+    return RESERVED.test(dot < 0 ? part : part.slice(0, dot)) ? [issue('UNSAFE_NAME', `component ${part} is a Windows device name`)] : [];
+  }
   const found: Issue[] = [];
   if (DRIVE.test(part)) found.push(issue('DRIVE_PATH', `component ${part} starts with a drive letter`));
   else if (part.includes(':')) found.push(issue('UNSAFE_NAME', 'name contains `:` (a drive or an NTFS stream on Windows)'));

@@ -35,12 +35,14 @@ export function checkCollisions(parts: readonly string[], keys: readonly string[
 
 /** Remembers a written member and the folders it implies. */
 export function recordPath(parts: readonly string[], keys: readonly string[], isDirectory: boolean, state: VetState): void {
+  let name = '';
   for (let i = 0; i < parts.length; i++) {
+    name = i === 0 ? parts[0]! : `${name}/${parts[i]!}`;
     const key = keys[i]!;
     const isLast = i === parts.length - 1;
     const kind: PathKind = !isLast ? 'implied-directory' : isDirectory ? 'directory' : 'file';
     const record = state.paths.get(key);
-    if (record === undefined) state.paths.set(key, { name: parts.slice(0, i + 1).join('/'), kind });
+    if (record === undefined) state.paths.set(key, { name, kind });
     else if (isLast) record.kind = kind;
   }
 }

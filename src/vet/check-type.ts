@@ -1,12 +1,12 @@
 import type { Entry } from '../entry.js';
-import { issue, type Issue } from './issue.js';
+import { issue, NO_ISSUES, type Issue } from './issue.js';
 
 /** Only regular files and directories are ever written; every link target is refused, whatever it points at. */
-export function checkType(entry: Pick<Entry, 'type' | 'typeFlag' | 'linkTarget'>): Issue[] {
+export function checkType(entry: Pick<Entry, 'type' | 'typeFlag' | 'linkTarget'>): readonly Issue[] {
   switch (entry.type) {
     case 'file':
     case 'directory':
-      return [];
+      return NO_ISSUES;
     case 'symlink':
       return [issue('SYMLINK', `symbolic link to ${entry.linkTarget ?? '(no target)'}`)];
     case 'hardlink':

@@ -9,3 +9,6 @@ export interface Issue {
 export function issue(code: FindingCode, message: string): Issue {
   return { code, message };
 }
+
+/** The verdict of a rule that found nothing: one shared, frozen empty list (most members, most rules). */
+export const NO_ISSUES: readonly Issue[] = Object.freeze([]);

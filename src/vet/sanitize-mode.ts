@@ -1,5 +1,5 @@
 import type { EntryType } from '../entry.js';
-import { issue, type Issue } from './issue.js';
+import { issue, NO_ISSUES, type Issue } from './issue.js';
 
 const SPECIAL_BITS = 0o7000; // setuid, setgid, sticky
 const SHARED_WRITE = 0o022; // group and other write
@@ -11,7 +11,7 @@ export function sanitizeMode(type: EntryType, mode: number | null): number {
 }
 
 /** Reports bits that are dropped; never refuses, since the written mode is safe whatever was asked. */
-export function checkMode(mode: number | null): Issue[] {
-  if (mode === null || (mode & (SPECIAL_BITS | SHARED_WRITE)) === 0) return [];
+export function checkMode(mode: number | null): readonly Issue[] {
+  if (mode === null || (mode & (SPECIAL_BITS | SHARED_WRITE)) === 0) return NO_ISSUES;
   return [issue('UNSAFE_MODE', `mode ${mode.toString(8).padStart(4, '0')} has setuid, setgid, sticky or shared write bits`)];
 }

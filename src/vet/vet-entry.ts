@@ -33,14 +33,16 @@ export interface Verdict {
  * Pure but for `state`, the archive's own record of what came before, which it updates.
  */
 export function vetEntry(entry: VetInput, state: VetState, options: VetOptions): Verdict {
-  const issues = [...checkLimits(entry, state, options.limits), ...checkName(entry.name, entry.nameIsUtf8, options.limits), ...checkType(entry)];
+  const issues = checkLimits(entry, state, options.limits);
+  append(issues, checkName(entry.name, entry.nameIsUtf8, options.limits));
+  append(issues, checkType(entry));
   const nameIsSound = !issues.some((found) => isNameCode(found.code));
   const parts = nameIsSound ? splitName(entry.name) : [];
   const keys = foldedPrefixes(parts);
   const isDirectory = entry.type === 'directory';
-  if (nameIsSound) issues.push(...checkPlacement(parts, keys, isDirectory, state));
+  if (nameIsSound) append(issues, checkPlacement(parts, keys, isDirectory, state));
   const action = decide(issues, options.policy);
-  if (action === 'write') issues.push(...(parts.length > 0 ? checkMode(entry.mode) : []));
+  if (action === 'write' && parts.length > 0) append(issues, checkMode(entry.mode));
   if (nameIsSound && action === 'write') recordPath(parts, keys, isDirectory, state);
   if (nameIsSound && action === 'skip') recordDropped(keys, entry.name, firstRefusing(issues), state);
   return {
@@ -70,7 +72,13 @@ function checkPlacement(parts: readonly string[], keys: readonly string[], isDir
   return checkCollisions(parts, keys, isDirectory, state);
 }
 
+/** Most members have no issue at all: no spread, no new array for them. */
+function append(to: Issue[], more: readonly Issue[]): void {
+  for (const found of more) to.push(found);
+}
+
 function decide(issues: readonly Issue[], policy: Policy): Verdict['action'] {
+  if (issues.length === 0) return 'write';
   const refusing = issues.filter((found) => FINDING_CODES[found.code].refuses);
   if (refusing.length === 0) return 'write';
   if (policy === 'refuse' || refusing.some((found) => FINDING_CODES[found.code].container)) return 'refuse';

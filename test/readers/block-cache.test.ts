@@ -1,33 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlockCache } from '../../src/readers/block-cache.js';
-import { BufferAccess, FileAccess, type RandomAccess } from '../../src/readers/random-access.js';
-import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { BufferAccess, type RandomAccess } from '../../src/readers/random-access.js';
+import { useTempFileAccess } from '../helpers/temp-file-access.js';
 
 /** Small blocks so a few hundred bytes cross several of them; the logic does not depend on the size. */
 const SMALL = { grain: 16, blockSize: 64, slots: 2 } as const;
 /** Not a multiple of the grain or the block: the last block is short. */
 const DATA = randomBytes(1000 + 7);
 
-let sandbox: Sandbox | null = null;
-let opened: RandomAccess | null = null;
-afterEach(async () => {
-  await opened?.close();
-  opened = null;
-  sandbox?.cleanup();
-  sandbox = null;
-});
-
-async function fileAccess(bytes: Buffer): Promise<FileAccess> {
-  sandbox = makeSandbox();
-  const path = join(sandbox.root, 'data.bin');
-  writeFileSync(path, bytes);
-  const access = await FileAccess.open(path);
-  opened = access;
-  return access;
-}
+const fileAccess = useTempFileAccess();
 
 /** DATA, whose reads fail from `bad` on. */
 function failingFrom(bad: number): RandomAccess {

@@ -1,32 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileByteSource, StreamByteSource, type ByteSource } from '../../src/readers/byte-source.js';
-import { BufferAccess, FileAccess, type RandomAccess } from '../../src/readers/random-access.js';
-import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { BufferAccess } from '../../src/readers/random-access.js';
+import { useTempFileAccess } from '../helpers/temp-file-access.js';
 
 const MiB = 1024 * 1024;
 /** Bytes spanning several 1 MiB windows, with a tail that is not a whole window. */
 const DATA = randomBytes(3 * MiB + 12_345);
 
-let sandbox: Sandbox | null = null;
-let access: RandomAccess | null = null;
-afterEach(async () => {
-  await access?.close();
-  access = null;
-  sandbox?.cleanup();
-  sandbox = null;
-});
-
-async function fileAccess(bytes: Buffer): Promise<FileAccess> {
-  sandbox = makeSandbox();
-  const path = join(sandbox.root, 'data.bin');
-  writeFileSync(path, bytes);
-  const opened = await FileAccess.open(path);
-  access = opened;
-  return opened;
-}
+const fileAccess = useTempFileAccess();
 
 /** Every chunk copied before the next is asked for: what a consumer that honours the contract sees. */
 async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {

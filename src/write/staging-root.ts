@@ -218,7 +218,13 @@ export class StagingRoot {
 
   /** Starts the worker once this run has written WORKER_AFTER small files. */
   #useWorker(): boolean {
-    if (this.#batches === null && ++this.#smallFiles > WORKER_AFTER) this.#batches = new WriteBatches();
+    if (this.#batches === null && ++this.#smallFiles === WORKER_AFTER + 1) {
+      try {
+        this.#batches = new WriteBatches();
+      } catch {
+        // No worker threads here (a permission model, an embedder without them): write every file on this thread.
+      }
+    }
     return this.#batches !== null;
   }
 

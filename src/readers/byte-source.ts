@@ -1,4 +1,4 @@
-import { BufferAccess, type FileAccess, type RandomAccess } from './random-access.js';
+import { BufferAccess, type RandomAccess } from './random-access.js';
 
 /**
  * Sequential reads over an archive's bytes, whatever they come from. The tar walker pulls
@@ -216,14 +216,7 @@ export class FileByteSource implements ByteSource {
     }
   }
 
-  async #readInto(buffer: Buffer, position: number, length: number): Promise<number> {
-    const handle = (this.access as FileAccess).handle;
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return filled;
+  #readInto(buffer: Buffer, position: number, length: number): Promise<number> {
+    return this.access.readInto(buffer, 0, length, position);
   }
 }

@@ -189,31 +189,29 @@ export class StagingRoot {
    */
   async writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null, size: number): Promise<number> {
     try {
-      return await this.#writeFile(parts, mode, chunks, mtime, size);
+      const rel = parts.join('/');
+      assertPlainParts(parts, rel);
+      // The parent is in #made only once every folder above it is: most files need no mkdir at all.
+      const parent = parts.length > 1 ? rel.slice(0, rel.length - parts[parts.length - 1]!.length - 1) : '';
+      if (parent !== '' && !this.#made.has(parent)) await this.#mkdir(parts.slice(0, -1));
+      const path = this.#path(rel);
+      // One syscall fewer per file where the umask cannot narrow the mode (the usual 022);
+      // if the umask changes meanwhile, the file only ends up narrower, never wider.
+      const chmod = this.#umask === null || (mode & this.#umask) !== 0;
+      const mtimeMs = mtime !== null && !Number.isNaN(mtime.getTime()) ? mtime.getTime() : null;
+      let written: number;
+      if (size <= BATCHED_FILE_LIMIT && this.#useWorker()) {
+        written = await this.#batches!.file(path, mode, chmod, mtimeMs, size, chunks);
+      } else {
+        // Written here: anything queued before it (its folder) must exist first.
+        await this.#batches?.flush();
+        written = size <= SYNC_FILE_LIMIT ? await writeSmall(path, mode, chmod, mtimeMs, chunks) : await writeLarge(path, mode, chmod, mtimeMs, chunks);
+      }
+      this.#made.add(rel);
+      return written;
     } catch (error) {
       throw readable(error);
     }
-  }
-
-  async #writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null, size: number): Promise<number> {
-    assertPlainParts(parts, parts.join('/'));
-    await this.#mkdir(parts.slice(0, -1));
-    const rel = parts.join('/');
-    const path = this.#path(rel);
-    // One syscall fewer per file where the umask cannot narrow the mode (the usual 022);
-    // if the umask changes meanwhile, the file only ends up narrower, never wider.
-    const chmod = this.#umask === null || (mode & this.#umask) !== 0;
-    const mtimeMs = mtime !== null && !Number.isNaN(mtime.getTime()) ? mtime.getTime() : null;
-    let written: number;
-    if (size <= BATCHED_FILE_LIMIT && this.#useWorker()) {
-      written = await this.#batches!.file(path, mode, chmod, mtimeMs, size, chunks);
-    } else {
-      // Written here: anything queued before it (its folder) must exist first.
-      await this.#batches?.flush();
-      written = size <= SYNC_FILE_LIMIT ? await writeSmall(path, mode, chmod, mtimeMs, chunks) : await writeLarge(path, mode, chmod, mtimeMs, chunks);
-    }
-    this.#made.add(rel);
-    return written;
   }
 
   /** Starts the worker once this run has written WORKER_AFTER small files. */

@@ -83,7 +83,9 @@ export class WriteBatches {
    */
   async file(path: string, mode: number, chmod: boolean, mtimeMs: number | null, size: number, chunks: AsyncIterable<Buffer>): Promise<number> {
     if (size > BATCHED_FILE_LIMIT) throw new RangeError(`a file of ${size} bytes is not batched`);
-    await this.#room(size);
+    // Most files fit the open batch: no await for them.
+    if (this.#full(size)) await this.#room(size);
+    else this.#throwIfFailed();
     const batch = this.#batch;
     const offset = batch.used;
     let length = 0;
@@ -116,10 +118,14 @@ export class WriteBatches {
   }
 
   /** Makes room for an op with `bytes` of data: sends the batch when full, waits when too many are out. */
+  #full(bytes: number): boolean {
+    const batch = this.#batch;
+    return batch.ops.length >= BATCH_OPS || (batch.used + bytes > batch.data.length && batch.ops.length > 0);
+  }
+
   async #room(bytes: number): Promise<void> {
     this.#throwIfFailed();
-    const batch = this.#batch;
-    if (batch.ops.length >= BATCH_OPS || (batch.used + bytes > batch.data.length && batch.ops.length > 0)) {
+    if (this.#full(bytes)) {
       while (this.#pending.size >= IN_FLIGHT) await this.#settled();
       this.#throwIfFailed();
       this.#send();

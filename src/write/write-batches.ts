@@ -117,12 +117,13 @@ export class WriteBatches {
     await this.#worker.terminate();
   }
 
-  /** Makes room for an op with `bytes` of data: sends the batch when full, waits when too many are out. */
+  /** The open batch cannot take an op with `bytes` more data. */
   #full(bytes: number): boolean {
     const batch = this.#batch;
     return batch.ops.length >= BATCH_OPS || (batch.used + bytes > batch.data.length && batch.ops.length > 0);
   }
 
+  /** Makes room for an op with `bytes` of data: sends the batch when full, waits when too many are out. */
   async #room(bytes: number): Promise<void> {
     this.#throwIfFailed();
     if (this.#full(bytes)) {

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clean, scan, type ArchiveError, type CleanReport } from '../../src/index.js';
+import { clean, scan, type CleanReport } from '../../src/index.js';
 import { gnuTarList, pythonTar, pythonZip, unzipTest } from '../helpers/inspect-archive.js';
 import { gzipTar, makeTar, type TarMember } from '../helpers/make-tar.js';
 import { makeZip, torchZip, type ZipMember } from '../helpers/make-zip.js';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { rejection } from '../helpers/rejection.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -19,15 +20,6 @@ afterEach(() => box.cleanup());
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 /** Bytes that do not compress and are not all alike, so a shifted or truncated copy shows. */
 const bytes = (length: number, seed = 1): Buffer => Buffer.from(Array.from({ length }, (_, i) => (i * 131 + seed * 17 + (i >> 8)) % 251));
-
-async function rejection(promise: Promise<unknown>): Promise<ArchiveError<CleanReport>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ArchiveError<CleanReport>;
-  }
-  throw new Error('expected a rejection');
-}
 
 function write(name: string, data: Buffer): string {
   const path = join(box.root, name);
@@ -168,7 +160,7 @@ describe('clean: tar', () => {
     ]);
     const input = write('cut.tar', whole.subarray(0, 512 * 3 + 100));
     const output = join(box.root, 'out.tar');
-    const error = await rejection(clean(input, output));
+    const error = await rejection<CleanReport>(clean(input, output));
     expect(error.code).toBe('ERR_ARCHIVE_REFUSED');
     expect(error.report).toMatchObject({ verdict: 'refused', output: null, findings: [{ code: 'MALFORMED_ARCHIVE', action: 'refused' }] });
     expect(filesInRoot()).toEqual(['cut.tar']);
@@ -177,21 +169,21 @@ describe('clean: tar', () => {
   it('refuses a gzip tar that is cut short, and a corrupt gzip, with no output file', async () => {
     const gz = gzipTar([{ name: 'weights.bin', body: bytes(200_000) }]);
     const input = write('cut.tar.gz', gz.subarray(0, gz.length - 40));
-    const error = await rejection(clean(input, join(box.root, 'out.tar.gz')));
+    const error = await rejection<CleanReport>(clean(input, join(box.root, 'out.tar.gz')));
     expect(error.report?.findings[0]).toMatchObject({ code: 'MALFORMED_ARCHIVE' });
     expect(filesInRoot()).toEqual(['cut.tar.gz']);
   });
 
   it('applies the limits: a member over maxFileSize refuses the archive and nothing is written', async () => {
     const input = write('model.nemo', makeTar(hostileNemo));
-    const error = await rejection(clean(input, join(box.root, 'out.nemo'), { limits: { maxFileSize: 1024 } }));
+    const error = await rejection<CleanReport>(clean(input, join(box.root, 'out.nemo'), { limits: { maxFileSize: 1024 } }));
     expect(error.report?.findings.find((finding) => finding.action === 'refused')).toMatchObject({ code: 'LIMIT_EXCEEDED', member: './model_weights.ckpt' });
     expect(filesInRoot()).toEqual(['model.nemo']);
   });
 
   it('a gzip bomb stops at the limit and leaves nothing', async () => {
     const input = write('bomb.tar.gz', gzipTar([{ name: 'zeros.bin', body: Buffer.alloc(8 * 1024 * 1024) }]));
-    const error = await rejection(clean(input, join(box.root, 'out.tar.gz'), { limits: { maxSize: 1024 * 1024 } }));
+    const error = await rejection<CleanReport>(clean(input, join(box.root, 'out.tar.gz'), { limits: { maxSize: 1024 * 1024 } }));
     expect(error.report?.findings.some((finding) => finding.code === 'LIMIT_EXCEEDED')).toBe(true);
     expect(filesInRoot()).toEqual(['bomb.tar.gz']);
   });
@@ -207,7 +199,7 @@ describe('clean: tar', () => {
       ]),
     );
     expect((await scan(input, { policy: 'skip' })).verdict).toBe('skipped');
-    const error = await rejection(clean(input, join(box.root, 'out.nemo')));
+    const error = await rejection<CleanReport>(clean(input, join(box.root, 'out.nemo')));
     expect(error.report?.findings.find((finding) => finding.action === 'refused')).toMatchObject({ code: 'AMBIGUOUS_FORMAT', member: 'checkpoint.pt' });
     expect(error.report?.findings.find((finding) => finding.action === 'refused')?.message).toMatch(/^in the cleaned copy: /u);
     expect(filesInRoot()).toEqual(['model.nemo']);
@@ -335,14 +327,14 @@ describe('clean: zip', () => {
     const at = 30 + 'weights.bin'.length + 100;
     corrupt[at] = corrupt[at]! ^ 0xff;
     const input = write('corrupt.zip', corrupt);
-    const error = await rejection(clean(input, join(box.root, 'out.zip')));
+    const error = await rejection<CleanReport>(clean(input, join(box.root, 'out.zip')));
     expect(error.report?.findings[0]).toMatchObject({ code: 'MALFORMED_ARCHIVE', member: 'weights.bin', action: 'refused' });
     expect(filesInRoot()).toEqual(['corrupt.zip']);
   });
 
   it('refuses a stored member whose CRC does not match', async () => {
     const input = write('crc.zip', makeZip([{ name: 'a.bin', body: bytes(1000), crc: 1234 }]));
-    const error = await rejection(clean(input, join(box.root, 'out.zip')));
+    const error = await rejection<CleanReport>(clean(input, join(box.root, 'out.zip')));
     expect(error.report?.findings[0]).toMatchObject({ code: 'MALFORMED_ARCHIVE', message: 'CRC-32 mismatch' });
     expect(filesInRoot()).toEqual(['crc.zip']);
   });
@@ -441,7 +433,7 @@ describe('clean: the output file', () => {
   it('refuses to replace an existing file without overwrite, and replaces it with overwrite', async () => {
     const source = input();
     const output = write('out.nemo', Buffer.from('precious'));
-    const error = await rejection(clean(source, output));
+    const error = await rejection<CleanReport>(clean(source, output));
     expect(error.code).toBe('ERR_DESTINATION');
     expect(error.message).toContain('already exists');
     expect(readFileSync(output, 'utf8')).toBe('precious');
@@ -458,7 +450,7 @@ describe('clean: the output file', () => {
     writeFileSync(victim, 'untouched');
     const output = join(box.root, 'out.nemo');
     symlinkSync(victim, output);
-    expect((await rejection(clean(source, output))).code).toBe('ERR_DESTINATION');
+    expect((await rejection<CleanReport>(clean(source, output))).code).toBe('ERR_DESTINATION');
     await clean(source, output, { overwrite: true });
     expect(readFileSync(victim, 'utf8')).toBe('untouched');
     expect(pythonTar(output)).toHaveLength(5);
@@ -467,7 +459,7 @@ describe('clean: the output file', () => {
   it('refuses to write over the archive it is cleaning, even with overwrite', async () => {
     const source = input();
     const before = readFileSync(source);
-    const error = await rejection(clean(source, source, { overwrite: true }));
+    const error = await rejection<CleanReport>(clean(source, source, { overwrite: true }));
     expect(error.code).toBe('ERR_INVALID_OPTION');
     expect(readFileSync(source)).toEqual(before);
     expect(filesInRoot()).toEqual(['model.nemo']);
@@ -475,30 +467,30 @@ describe('clean: the output file', () => {
 
   it('refuses a folder as the output, and a folder that does not exist', async () => {
     const source = input();
-    expect((await rejection(clean(source, box.dest, { overwrite: true }))).code).toBe('ERR_DESTINATION');
-    expect((await rejection(clean(source, join(box.root, 'missing', 'out.nemo')))).code).toBe('ERR_DESTINATION');
+    expect((await rejection<CleanReport>(clean(source, box.dest, { overwrite: true }))).code).toBe('ERR_DESTINATION');
+    expect((await rejection<CleanReport>(clean(source, join(box.root, 'missing', 'out.nemo')))).code).toBe('ERR_DESTINATION');
     expect(filesInRoot()).toEqual(['model.nemo']);
   });
 
   it('an abort leaves no output file', async () => {
     const source = input();
     const controller = new AbortController();
-    const error = await rejection(clean(source, join(box.root, 'out.nemo'), { signal: controller.signal, onProgress: () => controller.abort() }));
+    const error = await rejection<CleanReport>(clean(source, join(box.root, 'out.nemo'), { signal: controller.signal, onProgress: () => controller.abort() }));
     expect(error.code).toBe('ERR_ABORTED');
     expect(filesInRoot()).toEqual(['model.nemo']);
   });
 
   it('takes no policy (it is always skip) and rejects unknown options', async () => {
     const source = input();
-    const error = await rejection(clean(source, join(box.root, 'out.nemo'), { policy: 'refuse' } as never));
+    const error = await rejection<CleanReport>(clean(source, join(box.root, 'out.nemo'), { policy: 'refuse' } as never));
     expect(error.code).toBe('ERR_INVALID_OPTION');
     expect(error.message).toContain('unknown option "policy"');
-    expect((await rejection(clean(source, join(box.root, 'out.nemo'), { force: true } as never))).message).toContain('unknown option "force"');
+    expect((await rejection<CleanReport>(clean(source, join(box.root, 'out.nemo'), { force: true } as never))).message).toContain('unknown option "force"');
     expect(existsSync(join(box.root, 'out.nemo'))).toBe(false);
   });
 
   it('an unreadable source is an error, and nothing is written', async () => {
-    const error = await rejection(clean(join(box.root, 'missing.nemo'), join(box.root, 'out.nemo')));
+    const error = await rejection<CleanReport>(clean(join(box.root, 'missing.nemo'), join(box.root, 'out.nemo')));
     expect(error.code).toBe('ERR_SOURCE_UNREADABLE');
     expect(filesInRoot()).toEqual([]);
   });

@@ -3,25 +3,17 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROGRESS_STEP } from '../../src/commands/vet-archive.js';
-import { clean, extract, scan, type ArchiveError, type EntryInfo, type Progress } from '../../src/index.js';
+import { clean, extract, scan, type EntryInfo, type Progress } from '../../src/index.js';
 import { gzipTar, makeTar } from '../helpers/make-tar.js';
 import { makeZip } from '../helpers/make-zip.js';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { rejection } from '../helpers/rejection.js';
 
 let box: Sandbox;
 beforeEach(() => {
   box = makeSandbox();
 });
 afterEach(() => box.cleanup());
-
-async function rejection(promise: Promise<unknown>): Promise<ArchiveError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ArchiveError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A loader's archive with a traversal, a link and what lies under it, and a setuid file. */
 const hostile = (): Buffer =>

@@ -1,9 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { extract, scan, type ArchiveError } from '../../src/index.js';
+import { extract, scan } from '../../src/index.js';
 import { makeTar } from '../helpers/make-tar.js';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { rejection } from '../helpers/rejection.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -12,15 +13,6 @@ beforeEach(() => {
 afterEach(() => box.cleanup());
 
 const files = makeTar(Array.from({ length: 50 }, (_, i) => ({ name: `f${i}.txt`, body: `file ${i}\n` })));
-
-async function rejection(promise: Promise<unknown>): Promise<ArchiveError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ArchiveError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('options are validated once, strictly', () => {
   it.each([

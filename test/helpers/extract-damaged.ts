@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ArchiveError, extract, scan, type ErrorCode } from '../../src/index.js';
-import { snapshotTree, type Sandbox } from './sandbox.js';
+import { makeSandbox, snapshotTree, type Sandbox } from './sandbox.js';
 import { stagingLeftovers } from './staging-leftovers.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -81,4 +81,19 @@ export function trackUnhandledRejections(): () => unknown[] {
     process.off('unhandledRejection', listener);
     return seen;
   };
+}
+
+/** One sandbox for a suite of damaged archives, and a check that the whole suite left no unhandled rejection. */
+export function useDamageSuite(): { readonly box: Sandbox } {
+  const suite = {} as { box: Sandbox };
+  let stopTracking: () => unknown[];
+  beforeAll(() => {
+    suite.box = makeSandbox();
+    stopTracking = trackUnhandledRejections();
+  });
+  afterAll(() => {
+    suite.box.cleanup();
+    expect(stopTracking(), 'unhandled rejections').toEqual([]);
+  });
+  return suite;
 }

@@ -1,12 +1,11 @@
 import fc from 'fast-check';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { damageCorpus } from '../helpers/damage-corpus.js';
-import { extractDamaged, trackUnhandledRejections } from '../helpers/extract-damaged.js';
+import { extractDamaged, useDamageSuite } from '../helpers/extract-damaged.js';
 import { fuzzSettings } from '../helpers/fuzz-settings.js';
 import { runCli } from '../helpers/run-cli.js';
-import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { stagingLeftovers } from '../helpers/staging-leftovers.js';
 
 // Every fixture and generated tar, tar.gz and zip with a few bytes changed, mostly where the
@@ -17,16 +16,7 @@ import { stagingLeftovers } from '../helpers/staging-leftovers.js';
 // staging stays; the CLI exits 0, 1 or 2, never with ERR_INTERNAL or a stack trace.
 
 const corpus = damageCorpus();
-let box: Sandbox;
-let stopTracking: () => unknown[];
-beforeAll(() => {
-  box = makeSandbox();
-  stopTracking = trackUnhandledRejections();
-});
-afterAll(() => {
-  box.cleanup();
-  expect(stopTracking(), 'unhandled rejections').toEqual([]);
-});
+const suite = useDamageSuite();
 
 interface Flip {
   readonly at: number;
@@ -61,7 +51,7 @@ describe.each(corpus.map((archive) => [archive.name, archive] as const))('%s wit
     async () => {
       await fc.assert(
         fc.asyncProperty(flips(archive.bytes.length), async (changes) => {
-          await extractDamaged(box, damaged(archive.bytes, changes), `${name} with ${JSON.stringify(changes)}`, { scan: changes.length % 2 === 0 });
+          await extractDamaged(suite.box, damaged(archive.bytes, changes), `${name} with ${JSON.stringify(changes)}`, { scan: changes.length % 2 === 0 });
         }),
         settings.parameters,
       );
@@ -70,8 +60,8 @@ describe.each(corpus.map((archive) => [archive.name, archive] as const))('%s wit
   );
 
   it('the CLI exits 0, 1 or 2 on damaged copies, never with an internal error', async () => {
-    const path = join(box.root, 'damaged.bin');
-    const dest = join(box.root, 'cli-dest');
+    const path = join(suite.box.root, 'damaged.bin');
+    const dest = join(suite.box.root, 'cli-dest');
     for (const changes of fc.sample(flips(archive.bytes.length), { numRuns: 6, seed: 7 })) {
       writeFileSync(path, damaged(archive.bytes, changes));
       for (const command of [

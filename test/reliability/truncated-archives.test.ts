@@ -1,12 +1,11 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ArchiveError, extract } from '../../src/index.js';
 import { damageCorpus } from '../helpers/damage-corpus.js';
-import { extractDamaged, trackUnhandledRejections, type DamagedOutcome } from '../helpers/extract-damaged.js';
+import { extractDamaged, useDamageSuite, type DamagedOutcome } from '../helpers/extract-damaged.js';
 import { makeTar } from '../helpers/make-tar.js';
 import { runBin, runCli } from '../helpers/run-cli.js';
-import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { stagingLeftovers } from '../helpers/staging-leftovers.js';
 
 // Every fixture and generated tar, tar.gz and zip, cut at many points: at 512-byte block
@@ -16,16 +15,7 @@ import { stagingLeftovers } from '../helpers/staging-leftovers.js';
 // cut lost only padding, it is written exactly as the whole archive is. The CLI exits 1 or 2.
 
 const corpus = damageCorpus();
-let box: Sandbox;
-let stopTracking: () => unknown[];
-beforeAll(() => {
-  box = makeSandbox();
-  stopTracking = trackUnhandledRejections();
-});
-afterAll(() => {
-  box.cleanup();
-  expect(stopTracking(), 'unhandled rejections').toEqual([]);
-});
+const suite = useDamageSuite();
 
 /**
  * Where to cut: block edges (48 of them, spread over the file) and one byte either side of
@@ -48,10 +38,10 @@ function cutPoints(size: number): number[] {
 describe.each(corpus.map((archive) => [archive.name, archive] as const))('%s cut short', (name, archive) => {
   const cuts = cutPoints(archive.bytes.length);
   it(`is refused or written whole at each of ${cuts.length} cut points`, async () => {
-    const whole = await extractDamaged(box, archive.bytes, `${name} whole`);
+    const whole = await extractDamaged(suite.box, archive.bytes, `${name} whole`);
     const outcomes = new Map<string, number>();
     for (const at of cuts) {
-      const outcome: DamagedOutcome = await extractDamaged(box, archive.bytes.subarray(0, at), `${name} cut at ${at}`, { scan: at % 3 === 0 });
+      const outcome: DamagedOutcome = await extractDamaged(suite.box, archive.bytes.subarray(0, at), `${name} cut at ${at}`, { scan: at % 3 === 0 });
       // A cut loses bytes: written is right only when they were padding, so the tree is the whole archive's.
       if (outcome.written) expect(whole, `${name} cut at ${at} was written, so the whole must be`).toEqual(outcome);
       const key = outcome.written ? 'written' : outcome.code;
@@ -67,9 +57,9 @@ describe.each(corpus.map((archive) => [archive.name, archive] as const))('%s cut
   }, 120_000);
 
   it('the CLI exits 1 or 2 on cut copies, in-process (and as the binary for every 4th archive)', async () => {
-    const path = join(box.root, 'cut.bin');
+    const path = join(suite.box.root, 'cut.bin');
     // A destination that does not exist yet: a failed run must not leave it behind.
-    const dest = join(box.root, 'cli-dest');
+    const dest = join(suite.box.root, 'cli-dest');
     const cuts = cutPoints(archive.bytes.length).filter((_, i) => i % 7 === 3);
     for (const at of cuts) {
       writeFileSync(path, archive.bytes.subarray(0, at));
@@ -106,12 +96,12 @@ describe('a tar without its end-of-archive blocks', () => {
       ],
       { endBlocks: 0 },
     );
-    const error: unknown = await extract(tar, join(box.root, 'no-end')).catch((reason: unknown) => reason);
+    const error: unknown = await extract(tar, join(suite.box.root, 'no-end')).catch((reason: unknown) => reason);
     expect((error as ArchiveError).code).toBe('ERR_ARCHIVE_REFUSED');
     expect((error as ArchiveError<{ findings: { code: string; message: string }[] }>).report!.findings).toContainEqual(
       expect.objectContaining({ code: 'MALFORMED_ARCHIVE', message: expect.stringMatching(/end-of-archive/u) }),
     );
-    const outcome = await extractDamaged(box, tar, 'tar without end blocks');
+    const outcome = await extractDamaged(suite.box, tar, 'tar without end blocks');
     expect(outcome).toEqual({ written: false, code: 'ERR_ARCHIVE_REFUSED' });
   });
 });

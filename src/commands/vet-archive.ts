@@ -13,8 +13,18 @@ import { createVetState } from '../vet/vet-state.js';
 /** During a long member, onProgress is called again after this many more real bytes. */
 export const PROGRESS_STEP = 16 * 1024 * 1024;
 
-/** What a command does with a member vetting decided to write. `body` yields metered bytes. */
-export type MemberSink = (member: ArchiveMember, verdict: Verdict, body: () => AsyncIterable<Buffer>) => Promise<void>;
+/**
+ * A member's body, its bytes counted against the limits: call it for the chunks, or try
+ * `now()` first for the whole body at once where the reader already holds it (null where it
+ * does not). Either one, once.
+ */
+export interface MemberBody {
+  (): AsyncIterable<Buffer>;
+  now(): Buffer | null;
+}
+
+/** What a command does with a member vetting decided to write. */
+export type MemberSink = (member: ArchiveMember, verdict: Verdict, body: MemberBody) => Promise<void>;
 
 export interface VetResult {
   readonly findings: Finding[];
@@ -64,10 +74,22 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
       if (verdict.action === 'write') sniffer.add(verdict.parts, member.entry.type === 'directory');
       const current = member;
       let opened = false;
-      const body = (): AsyncIterable<Buffer> => {
-        opened = true;
-        return metered(current, budget, archive, options, tick);
-      };
+      const body: MemberBody = Object.assign(
+        (): AsyncIterable<Buffer> => {
+          opened = true;
+          return metered(current, budget, archive, options, tick);
+        },
+        {
+          now: (): Buffer | null => {
+            const whole = current.bodyNow?.() ?? null;
+            if (whole === null) return null;
+            opened = true;
+            budget.startMember();
+            meter(whole, current, budget, archive, options, tick);
+            return whole;
+          },
+        },
+      );
       if (verdict.action === 'write') await sink(current, verdict, body);
       // Bytes of a compressed stream are decompressed whether wanted or not: count them all.
       if (!opened && archive.compression !== null) for await (const _chunk of body());
@@ -97,10 +119,15 @@ function entryInfo(entry: Entry, verdict: Verdict): EntryInfo {
 async function* metered(member: ArchiveMember, budget: ByteBudget, archive: OpenedArchive, options: ResolvedOptions, tick: () => void): AsyncGenerator<Buffer> {
   budget.startMember();
   for await (const chunk of member.body()) {
-    const over = budget.add(chunk.length, member.compressedSize, archive.streamCompressed());
-    if (over !== null) throw new ContainerError('LIMIT_EXCEEDED', over.message, member.entry.name);
-    options.signal?.throwIfAborted();
-    tick();
+    meter(chunk, member, budget, archive, options, tick);
     yield chunk;
   }
+}
+
+/** Counts a chunk against the limits before anyone sees it; an abort is noticed here too. */
+function meter(chunk: Buffer, member: ArchiveMember, budget: ByteBudget, archive: OpenedArchive, options: ResolvedOptions, tick: () => void): void {
+  const over = budget.add(chunk.length, member.compressedSize, archive.streamCompressed());
+  if (over !== null) throw new ContainerError('LIMIT_EXCEEDED', over.message, member.entry.name);
+  options.signal?.throwIfAborted();
+  tick();
 }

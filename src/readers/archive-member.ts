@@ -14,4 +14,11 @@ export interface ArchiveMember {
    * 16 GiB member), so a consumer that keeps bytes copies them.
    */
   body(): AsyncIterable<Buffer>;
+  /**
+   * The whole body at once where the reader already holds all of it (a small tar member in the
+   * read-ahead window): the bytes body() would yield, as one chunk, with no turn of the event
+   * loop. Null where it does not: then use body(). A body returned counts as read (once only),
+   * and is valid until the next read, as a chunk is.
+   */
+  bodyNow?(): Buffer | null;
 }

@@ -10,10 +10,19 @@ export interface ByteSource {
   readonly position: number;
   /** Exactly `length` bytes, or fewer only at the end; valid until the next call on this source. */
   read(length: number): Promise<Buffer>;
+  /**
+   * `read` without waiting, where the source already holds all `length` bytes (a header in the
+   * window, nearly always): those bytes, or null when `read` must be awaited instead (never
+   * a short read, and the position moves only with a result). One promise and one turn of
+   * the event loop fewer per header.
+   */
+  readNow(length: number): Buffer | null;
   /** Yields the next `length` bytes as chunks; stops early only at the end. */
   chunks(length: number): AsyncGenerator<Buffer>;
   /** Passes over `length` bytes; returns how many there were. */
   skip(length: number): Promise<number>;
+  /** `skip` without waiting where the source can (a file always can): how many bytes, or null. */
+  skipNow(length: number): number | null;
 }
 
 /** A ByteSource over chunks pulled from any async iterable: a file stream, gunzip's output. */
@@ -43,6 +52,18 @@ export class StreamByteSource implements ByteSource {
       have += more.length;
     }
     return Buffer.concat(parts, have);
+  }
+
+  readNow(length: number): Buffer | null {
+    const pending = this.#pending;
+    if (length <= 0 || pending === null || pending.length < length) return null;
+    this.#pending = pending.length === length ? null : pending.subarray(length);
+    this.#position += length;
+    return pending.subarray(0, length);
+  }
+
+  skipNow(length: number): number | null {
+    return this.readNow(length) === null ? null : length;
   }
 
   async *chunks(length: number): AsyncGenerator<Buffer> {
@@ -148,7 +169,19 @@ export class FileByteSource implements ByteSource {
     if (left > 0) yield* this.#direct(left);
   }
 
+  readNow(length: number): Buffer | null {
+    // The window holds only the file's own bytes: all `length` in it means the file has them.
+    if (length <= 0 || this.#inWindow(this.#position) < length) return null;
+    const from = this.#position - this.#windowStart;
+    this.#position += length;
+    return this.#window!.subarray(from, from + length);
+  }
+
   async skip(length: number): Promise<number> {
+    return this.skipNow(length);
+  }
+
+  skipNow(length: number): number {
     const skipped = Math.max(0, Math.min(length, this.access.size - this.#position));
     this.#position += skipped;
     return skipped;

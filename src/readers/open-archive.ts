@@ -110,14 +110,13 @@ function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, limits: Limits, t
   let holder: TarMember | null = null;
   let source: FileByteSource | null = null;
   let end = 0;
-  async function* members(): AsyncGenerator<ArchiveMember> {
+  const members = (): AsyncGenerator<ArchiveMember> => {
     source = new FileByteSource(access);
-    for await (const member of readTar(source)) {
+    return readTar(source, (member) => {
       end = member.dataOffset + member.entry.size;
       if (zipEnd !== null && member.dataOffset <= zipEnd.offset && zipEnd.offset < member.dataOffset + member.entry.size) holder = member;
-      yield member;
-    }
-  }
+    });
+  };
   return {
     format: 'tar',
     compression: null,

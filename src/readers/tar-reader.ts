@@ -47,13 +47,15 @@ interface Pending {
  * node-tar's Parser resynchronises past bad checksums, ignores large meta headers, drops a
  * global PAX `path` and cannot seek. Everything other readers would read differently is
  * refused as MALFORMED_ARCHIVE. The consumer must finish with a member before asking for the next.
+ * `onMember` sees each member as it is yielded: a caller that only watches needs no generator
+ * of its own around this one (one more await per member).
  */
-export async function* readTar(source: ByteSource): AsyncGenerator<TarMember> {
+export async function* readTar(source: ByteSource, onMember?: (member: TarMember) => void): AsyncGenerator<TarMember> {
   let pending: Pending = { pax: null, longName: null, longLink: null, from: -1 };
   let index = 0;
   for (;;) {
     const offset = source.position;
-    const block = await source.read(BLOCK);
+    const block = source.readNow(BLOCK) ?? (await source.read(BLOCK));
     if (block.length === 0) throw malformed('tar ends without its end-of-archive blocks');
     if (block.length < BLOCK) throw malformed(`truncated header at offset ${offset}`);
     if (isZero(block)) {
@@ -74,7 +76,7 @@ export async function* readTar(source: ByteSource): AsyncGenerator<TarMember> {
     if (flag === 'S') await skipSparseExtensions(source, block);
     const dataOffset = source.position;
     let opened = false;
-    yield {
+    const member: TarMember = {
       entry,
       compressedSize: null,
       dataOffset,
@@ -83,11 +85,19 @@ export async function* readTar(source: ByteSource): AsyncGenerator<TarMember> {
         opened = true;
         return source.chunks(entry.size);
       },
+      bodyNow: () => {
+        if (opened) throw new Error('a member body can be read only once');
+        const whole = source.readNow(entry.size);
+        if (whole !== null) opened = true;
+        return whole;
+      },
     };
-    // The source's position counts what the consumer took, whether it read all, some or none.
-    const left = dataOffset + entry.size - source.position;
-    if (left > 0 && (await source.skip(left)) < left) throw malformed('truncated member data', entry.name);
-    await skipPadding(source, entry.size, entry.name);
+    onMember?.(member);
+    yield member;
+    // The source's position counts what the consumer took, whether it read all, some or none:
+    // what is left of the body and its padding are passed over together.
+    const left = Math.max(0, dataOffset + entry.size - source.position) + padding(entry.size);
+    if (left > 0 && (source.skipNow(left) ?? (await source.skip(left))) < left) throw malformed('truncated member data', entry.name);
     index += 1;
   }
 }
@@ -106,7 +116,7 @@ async function readMeta(source: ByteSource, flag: string, size: number, pending:
   // Kept until the member it applies to is read: copied out of the source's reused buffer.
   const body = Buffer.from(await source.read(size));
   if (body.length < size) throw malformed(`truncated ${flag} header`);
-  await skipPadding(source, size, null);
+  await skipPadding(source, size);
   if (flag === 'g') {
     const records = parsePax(body, null);
     // GNU tar applies a global `path` to the next member; node-tar and Python ignore it. Refuse the difference.
@@ -260,9 +270,14 @@ function trailerMessage(chunk: Buffer, offset: number): string {
   return `data after the end-of-archive marker at offset ${offset + at}, which GNU tar -i reads as more members`;
 }
 
-async function skipPadding(source: ByteSource, size: number, member: string | null): Promise<void> {
-  const padding = (BLOCK - (size % BLOCK)) % BLOCK;
-  if (padding > 0 && (await source.skip(padding)) < padding) throw malformed('truncated member data', member);
+/** Zeros after a body, up to the next 512-byte block. */
+function padding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+
+async function skipPadding(source: ByteSource, size: number): Promise<void> {
+  const pad = padding(size);
+  if (pad > 0 && (await source.skip(pad)) < pad) throw malformed('truncated member data');
 }
 
 /** `ustar\0` at 257 (POSIX; GNU's `ustar  ` has no prefix field). */

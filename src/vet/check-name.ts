@@ -18,10 +18,42 @@ const STAGING_PREFIX = '.slipguard-staging-';
 const MAX_PATH_BYTES = 4096;
 
 /**
- * Rules on a member's effective name alone: every shape that resolves outside the root on
- * some platform, or that some filesystem would store under another name. Pure.
+ * Plain components (PLAIN, below) joined by single slashes, with at most a trailing one:
+ * printable ASCII, so a byte is a character; no `.`, `..` or empty component; no `~`, `$`, `%`,
+ * `:`, `\`, control or Windows-forbidden character; not absolute; not the staging prefix. Of
+ * the name rules, only the length and depth limits, device names and a trailing dot are left.
  */
-export function checkName(name: string, nameIsUtf8: boolean, limits: Limits): Issue[] {
+const PLAIN_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*\/?$/u;
+
+/**
+ * Rules on a member's effective name alone: every shape that resolves outside the root on
+ * some platform, or that some filesystem would store under another name. Pure. `parts` is
+ * the name's splitComponents, when the caller has it already.
+ */
+export function checkName(name: string, nameIsUtf8: boolean, limits: Limits, parts: readonly string[] = splitComponents(name)): readonly Issue[] {
+  return isPlainName(name, nameIsUtf8, limits, parts) ? NO_ISSUES : checkNameFully(name, nameIsUtf8, limits, parts);
+}
+
+/**
+ * Most names (`d000/f00000.txt`, `archive/data/0`): every rule is known to pass without running
+ * each. A name this does not vouch for gets every rule, so it can only save work, never pass a
+ * name the rules refuse; a property test holds it to checkNameFully.
+ */
+function isPlainName(name: string, nameIsUtf8: boolean, limits: Limits, parts: readonly string[]): boolean {
+  if (!nameIsUtf8 || name.length > limits.maxNameLength || name.length > MAX_PATH_BYTES || !PLAIN_NAME.test(name)) return false;
+  const depth = name.endsWith('/') ? parts.length - 1 : parts.length;
+  if (depth > limits.maxDepth) return false;
+  // PLAIN_NAME made every component PLAIN (but a trailing empty one): what checkComponent's
+  // shortcut for PLAIN components asks is all that is left.
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part !== '' && (part.endsWith('.') || part.length > MAX_COMPONENT_BYTES || isDeviceName(part))) return false;
+  }
+  return true;
+}
+
+/** Every name rule, one by one: what checkName runs for any name isPlainName does not vouch for. */
+export function checkNameFully(name: string, nameIsUtf8: boolean, limits: Limits, parts: readonly string[] = splitComponents(name)): Issue[] {
   const found: Issue[] = [];
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > limits.maxNameLength) {
@@ -40,15 +72,20 @@ export function checkName(name: string, nameIsUtf8: boolean, limits: Limits): Is
     if (name.startsWith('\\')) found.push(issue('ABSOLUTE_PATH', 'name is a UNC or device path on Windows'));
   }
   if (WINDOWS_FORBIDDEN.test(name)) found.push(issue('UNSAFE_NAME', 'name contains one of < > " | ? *'));
-  found.push(...checkComponents(name, limits));
+  checkComponents(parts, limits, found);
   return found;
 }
 
-/** Components are split on both separators, since `\` is one on Windows. */
-function checkComponents(name: string, limits: Limits): Issue[] {
-  const found: Issue[] = [];
+/**
+ * A name's components as the rules see them: split on both separators, since `\` is one on
+ * Windows. vetEntry splits once and hands the parts to checkName and then to splitName.
+ */
+export function splitComponents(name: string): string[] {
   // A plain string split where there is no backslash (nearly always): the regex split costs more.
-  const parts = name.includes('\\') ? name.split(/[/\\]/u) : name.split('/');
+  return name.includes('\\') ? name.split(/[/\\]/u) : name.split('/');
+}
+
+function checkComponents(parts: readonly string[], limits: Limits, found: Issue[]): void {
   let depth = 0;
   let first: string | undefined;
   for (const part of parts) {
@@ -66,13 +103,14 @@ function checkComponents(name: string, limits: Limits): Issue[] {
   // One finding per message, however many components share it.
   let seen: Set<string> | null = null;
   for (const part of parts) {
-    for (const found1 of checkComponent(part)) {
+    const issues = checkComponent(part);
+    for (let i = 0; i < issues.length; i++) {
+      const found1 = issues[i]!;
       seen ??= new Set();
       if (!seen.has(found1.message)) found.push(found1);
       seen.add(found1.message);
     }
   }
-  return found;
 }
 
 /**
@@ -86,8 +124,7 @@ export function checkComponent(part: string): readonly Issue[] {
   if (part === '' || part === '.') return NO_ISSUES;
   if (part === '..') return [issue('PARENT_TRAVERSAL', 'name has a `..` component')];
   if (PLAIN.test(part) && !part.endsWith('.') && part.length <= MAX_COMPONENT_BYTES) {
-    const dot = part.indexOf('.');
-    return RESERVED.test(dot < 0 ? part : part.slice(0, dot)) ? [issue('UNSAFE_NAME', `component ${part} is a Windows device name`)] : NO_ISSUES;
+    return isDeviceName(part) ? [issue('UNSAFE_NAME', `component ${part} is a Windows device name`)] : NO_ISSUES;
   }
   const found: Issue[] = [];
   if (DRIVE.test(part)) found.push(issue('DRIVE_PATH', `component ${part} starts with a drive letter`));
@@ -101,4 +138,13 @@ export function checkComponent(part: string): readonly Issue[] {
     found.push(issue('UNSAFE_NAME', `a component is over ${MAX_COMPONENT_BYTES} bytes`));
   }
   return found;
+}
+
+/** A PLAIN component that is a device name before its first dot (`nul.txt`). */
+function isDeviceName(part: string): boolean {
+  // Every device name starts with c, p, a, n or l: most components need no regex, no slice.
+  const first = part.charCodeAt(0) | 0x20;
+  if (first !== 0x63 && first !== 0x70 && first !== 0x61 && first !== 0x6e && first !== 0x6c) return false;
+  const dot = part.indexOf('.');
+  return RESERVED.test(dot < 0 ? part : part.slice(0, dot));
 }

@@ -1,10 +1,10 @@
 import type { Entry } from '../entry.js';
 import { FINDING_CODES, type Finding, type FindingCode } from '../finding-codes.js';
 import type { Limits } from '../limits.js';
-import { checkCollisions, droppedAncestor, foldedPrefixes, recordDropped, recordPath } from './check-collisions.js';
-import { checkName } from './check-name.js';
+import { checkCollisions, droppedAncestor, foldPath, recordDropped, recordPath, type FoldedPath } from './check-collisions.js';
+import { checkName, splitComponents } from './check-name.js';
 import { checkType } from './check-type.js';
-import { issue, type Issue } from './issue.js';
+import { issue, NO_ISSUES, type Issue } from './issue.js';
 import { checkMode, sanitizeMode } from './sanitize-mode.js';
 import { splitName } from './split-name.js';
 import type { VetState } from './vet-state.js';
@@ -33,30 +33,33 @@ export interface Verdict {
  * Pure but for `state`, the archive's own record of what came before, which it updates.
  */
 export function vetEntry(entry: VetInput, state: VetState, options: VetOptions): Verdict {
-  const issues = checkLimits(entry, state, options.limits);
-  append(issues, checkName(entry.name, entry.nameIsUtf8, options.limits));
+  const issues: Issue[] = [];
+  append(issues, checkLimits(entry, state, options.limits));
+  const components = splitComponents(entry.name);
+  append(issues, checkName(entry.name, entry.nameIsUtf8, options.limits, components));
   append(issues, checkType(entry));
-  const nameIsSound = !issues.some((found) => isNameCode(found.code));
-  const parts = nameIsSound ? splitName(entry.name) : [];
-  const keys = foldedPrefixes(parts);
+  const nameIsSound = !hasNameCode(issues);
+  const path = foldPath(nameIsSound ? splitName(components) : [], entry.name);
   const isDirectory = entry.type === 'directory';
-  if (nameIsSound) append(issues, checkPlacement(parts, keys, isDirectory, state));
+  if (nameIsSound) append(issues, checkPlacement(path, isDirectory, state));
   const action = decide(issues, options.policy);
-  if (action === 'write' && parts.length > 0) append(issues, checkMode(entry.mode));
-  if (nameIsSound && action === 'write') recordPath(parts, keys, isDirectory, state);
-  if (nameIsSound && action === 'skip') recordDropped(keys, entry.name, firstRefusing(issues), state);
+  if (action === 'write' && path.parts.length > 0) append(issues, checkMode(entry.mode));
+  if (nameIsSound && action === 'write') recordPath(path, isDirectory, state);
+  if (nameIsSound && action === 'skip') recordDropped(path, entry.name, firstRefusing(issues), state);
   return {
     action,
-    findings: issues.map((found) => toFinding(found, entry.name, action)),
-    parts,
+    findings: issues.length === 0 ? [] : issues.map((found) => toFinding(found, entry.name, action)),
+    parts: path.parts,
     mode: sanitizeMode(entry.type, entry.mode),
   };
 }
 
-function checkLimits(entry: VetInput, state: VetState, limits: Limits): Issue[] {
-  const found: Issue[] = [];
+function checkLimits(entry: VetInput, state: VetState, limits: Limits): readonly Issue[] {
   state.entries += 1;
   state.declaredBytes += entry.size;
+  // Nearly every member is within every limit: no list for it.
+  if (state.entries <= limits.maxEntries && entry.size <= limits.maxFileSize && state.declaredBytes <= limits.maxSize) return NO_ISSUES;
+  const found: Issue[] = [];
   if (state.entries > limits.maxEntries) found.push(issue('LIMIT_EXCEEDED', `more than ${limits.maxEntries} members`));
   // A header that claims too much is refused at once; one that claims too little is caught by counting real bytes.
   if (entry.size > limits.maxFileSize)
@@ -65,16 +68,24 @@ function checkLimits(entry: VetInput, state: VetState, limits: Limits): Issue[] 
   return found;
 }
 
-function checkPlacement(parts: readonly string[], keys: readonly string[], isDirectory: boolean, state: VetState): Issue[] {
-  if (parts.length === 0) return isDirectory ? [] : [issue('UNSAFE_NAME', 'a non-directory member names the root')];
-  const dropped = droppedAncestor(parts, keys, state);
+function checkPlacement(path: FoldedPath, isDirectory: boolean, state: VetState): readonly Issue[] {
+  if (path.parts.length === 0) return isDirectory ? NO_ISSUES : [issue('UNSAFE_NAME', 'a non-directory member names the root')];
+  const dropped = droppedAncestor(path, state);
   if (dropped !== undefined) return [issue(dropped.code, `lies under ${dropped.name}, a dropped member`)];
-  return checkCollisions(parts, keys, isDirectory, state);
+  return checkCollisions(path, isDirectory, state);
 }
 
-/** Most members have no issue at all: no spread, no new array for them. */
+/**
+ * Most members have no issue at all: no spread, no new array for them. Index loops here and
+ * below: a for-of over the shared frozen NO_ISSUES made an iterator object per call.
+ */
 function append(to: Issue[], more: readonly Issue[]): void {
-  for (const found of more) to.push(found);
+  for (let i = 0; i < more.length; i++) to.push(more[i]!);
+}
+
+function hasNameCode(issues: readonly Issue[]): boolean {
+  for (let i = 0; i < issues.length; i++) if (isNameCode(issues[i]!.code)) return true;
+  return false;
 }
 
 function decide(issues: readonly Issue[], policy: Policy): Verdict['action'] {

@@ -184,10 +184,10 @@ export class StagingRoot {
   /**
    * Writes a new file of `size` bytes (the header's claim, used only to choose how to write)
    * from its chunks, each taken before the next is asked for (the reader may reuse its
-   * buffers); returns the bytes written. A failure of a file handed to the worker is thrown
+   * buffers), or from its whole body in one buffer; returns the bytes written. A failure of a file handed to the worker is thrown
    * by a later call (at the latest by the commit), before anything is moved into place.
    */
-  async writeFile(parts: readonly string[], mode: number, chunks: AsyncIterable<Buffer>, mtime: Date | null, size: number): Promise<number> {
+  async writeFile(parts: readonly string[], mode: number, chunks: Buffer | AsyncIterable<Buffer>, mtime: Date | null, size: number): Promise<number> {
     try {
       const rel = parts.join('/');
       assertPlainParts(parts, rel);
@@ -464,7 +464,12 @@ async function removeMadeFolders(wanted: string, createdFrom: string | null): Pr
 }
 
 /** A file of at most SYNC_FILE_LIMIT bytes: gathered, then written with the worker's own synchronous ops. */
-async function writeSmall(path: string, mode: number, chmod: boolean, mtimeMs: number | null, chunks: AsyncIterable<Buffer>): Promise<number> {
+async function writeSmall(path: string, mode: number, chmod: boolean, mtimeMs: number | null, chunks: Buffer | AsyncIterable<Buffer>): Promise<number> {
+  if (Buffer.isBuffer(chunks)) {
+    // Written before this returns: the reader's buffer needs no copy.
+    runNow([{ kind: 'file', path, mode, chmod, mtimeMs, offset: 0, length: chunks.length }], chunks);
+    return chunks.length;
+  }
   const parts: Buffer[] = [];
   let length = 0;
   // Copied: the reader may reuse a chunk's buffer once the next is asked for.
@@ -478,11 +483,11 @@ async function writeSmall(path: string, mode: number, chmod: boolean, mtimeMs: n
 }
 
 /** A large file: the same calls, but each chunk written asynchronously while the reader fetches the next. */
-async function writeLarge(path: string, mode: number, chmod: boolean, mtimeMs: number | null, chunks: AsyncIterable<Buffer>): Promise<number> {
+async function writeLarge(path: string, mode: number, chmod: boolean, mtimeMs: number | null, chunks: Buffer | AsyncIterable<Buffer>): Promise<number> {
   const fd = openSync(path, CREATE_FLAGS, chmod ? 0o600 : mode);
   let written = 0;
   try {
-    for await (const chunk of chunks) {
+    for await (const chunk of Buffer.isBuffer(chunks) ? [chunks] : chunks) {
       await writeAll(fd, chunk);
       written += chunk.length;
     }

@@ -81,7 +81,7 @@ export class WriteBatches {
    * Queues a new file of at most `size` bytes (BATCHED_FILE_LIMIT or less), copying its chunks
    * in as they come (the reader reuses its buffers). Returns the bytes taken.
    */
-  async file(path: string, mode: number, chmod: boolean, mtimeMs: number | null, size: number, chunks: AsyncIterable<Buffer>): Promise<number> {
+  async file(path: string, mode: number, chmod: boolean, mtimeMs: number | null, size: number, chunks: Buffer | AsyncIterable<Buffer>): Promise<number> {
     if (size > BATCHED_FILE_LIMIT) throw new RangeError(`a file of ${size} bytes is not batched`);
     // Most files fit the open batch: no await for them.
     if (this.#full(size)) await this.#room(size);
@@ -89,12 +89,15 @@ export class WriteBatches {
     const batch = this.#batch;
     const offset = batch.used;
     let length = 0;
-    for await (const chunk of chunks) {
+    const take = (chunk: Buffer): void => {
       // Never more than the header said (the reader stops there too): the space was reserved for it.
       if (length + chunk.length > size) throw new RangeError(`member body is longer than its ${size} bytes`);
       batch.data.set(chunk, offset + length);
       length += chunk.length;
-    }
+    };
+    if (Buffer.isBuffer(chunks))
+      take(chunks); // a whole body: no await
+    else for await (const chunk of chunks) take(chunk);
     // The batch cannot have been sent meanwhile: only this writer, awaited, adds to it.
     batch.used += length;
     batch.ops.push({ kind: 'file', path, mode, chmod, mtimeMs, offset, length });

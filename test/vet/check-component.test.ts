@@ -25,7 +25,7 @@ function reference(part: string): Issue[] {
 
 describe('checkComponent', () => {
   it('judges every component as the rules without a fast path do', () => {
-    const char = fc.constantFrom(...'aAzZ09_-.~$%: ¹con'.split(''), 'nul', 'COM1', 'lpt2', 'aux', 'GIT~1', 'x'.repeat(120));
+    const char = fc.constantFrom(...'aAzZ09_-.~$%: ¹con'.split(''), 'nul', 'COM1', 'lpt2', 'aux', 'Prn', 'GIT~1', 'x'.repeat(120));
     fc.assert(
       fc.property(fc.array(char, { maxLength: 8 }), (chars) => {
         const part = chars.join('');

@@ -34,6 +34,7 @@ import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { unvettedDist } from './unvetted-dist.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_CLI = join(ROOT, 'dist', 'cli', 'bin.js');
@@ -504,6 +505,12 @@ function tools(cli, options) {
   const missing = (why) => ({ skip: why });
   return {
     slipguard: { label: 'slipguard', writes: true, argv: (a, d) => [node, cli, 'extract', a, '-C', d] },
+    // The same reader and writer with vetEntry accepting every member: what vetting costs (issue 6).
+    'slipguard-unvetted': {
+      label: 'slipguard without vetting',
+      writes: true,
+      argv: (a, d) => [node, (options.unvettedCli ??= unvettedDist(cli, join(options.scratch, 'unvetted'))), 'extract', a, '-C', d],
+    },
     'slipguard-scan': { label: 'slipguard scan', writes: false, argv: (a) => [node, cli, 'scan', a] },
     'scan-4-members': { label: 'slipguard scan of a 4-member tar', writes: false, argv: () => [node, cli, 'scan', fourMemberTar(options)['four.tar']] },
     'gnu-tar': { label: 'GNU tar -xf', writes: true, argv: (a, d) => ['tar', '-xf', a, '-C', d] },
@@ -552,8 +559,11 @@ const CASES = {
     manifest: (o) => smallFiles(o).manifest,
     small: true,
     vetOverhead: true,
-    tools: ['slipguard', 'gnu-tar', 'node-tar', 'cat'],
-    targets: [{ vs: 'gnu-tar', max: 3 }],
+    tools: ['slipguard', 'slipguard-unvetted', 'gnu-tar', 'node-tar', 'cat'],
+    targets: [
+      { vs: 'gnu-tar', max: 3 },
+      { vs: 'slipguard-unvetted', max: 1.05 },
+    ],
   },
   'small-zip': {
     title: (o) => `${o.smallFiles} small files, deflated zip`,
@@ -561,8 +571,11 @@ const CASES = {
     manifest: (o) => smallFiles(o).manifest,
     small: true,
     vetOverhead: true,
-    tools: ['slipguard', 'unzip', 'yauzl', 'extract-zip', 'cat'],
-    targets: [{ vs: 'unzip', max: 1.5 }],
+    tools: ['slipguard', 'slipguard-unvetted', 'unzip', 'yauzl', 'extract-zip', 'cat'],
+    targets: [
+      { vs: 'unzip', max: 1.5 },
+      { vs: 'slipguard-unvetted', max: 1.05 },
+    ],
   },
   'scan-tar': {
     title: (o) => `scan of the NeMo tar, ${sizeLabel(o.size)} member`,
@@ -733,8 +746,9 @@ function mountTmpfs(options, scratch) {
 // ---------------------------------------------------------------- report
 
 /**
- * Vetting's share of an extraction (target: under 5%): vetEntry alone, timed over the
- * archive's entries by scripts/vet-cost.mjs, next to slipguard's median for the whole run.
+ * vetEntry alone, timed over the archive's entries by scripts/vet-cost.mjs, next to
+ * slipguard's median for the whole run: where the overhead the slipguard-unvetted row
+ * measures comes from. Informational; the target is judged on that row.
  */
 function vetOverhead(results) {
   const lines = [];
@@ -746,14 +760,19 @@ function vetOverhead(results) {
       lines.push(`- ${result.name}: vet-cost failed: ${(child.stderr || '').trim().split('\n')[0]}`);
       continue;
     }
-    const { entries, vetMs } = JSON.parse(child.stdout);
+    const { entries, coldMs, warmMs } = JSON.parse(child.stdout);
     const totalMs = median(extraction.map((sample) => sample.seconds)) * 1000;
-    const share = (100 * vetMs) / totalMs;
+    const share = (ms) => `${((100 * ms) / totalMs).toFixed(1)}%`;
     lines.push(
-      `- ${result.name}: vetEntry over ${entries} entries takes ${vetMs.toFixed(1)} ms, ${share.toFixed(1)}% of the ${(totalMs / 1000).toFixed(2)} s extraction, target < 5%: ${share < 5 ? 'met' : 'NOT MET'}`,
+      `- ${result.name}: vetEntry over ${entries} entries takes ${coldMs.toFixed(1)} ms on its first pass (${share(coldMs)} of the ${(totalMs / 1000).toFixed(2)} s extraction), ${warmMs.toFixed(1)} ms warm (${share(warmMs)})`,
     );
   }
-  return lines.length === 0 ? [] : ['Vetting overhead (scripts/vet-cost.mjs, median of 5, warm):', ...lines];
+  return lines.length === 0
+    ? []
+    : [
+        'vetEntry alone (scripts/vet-cost.mjs: first pass, then the median of 4 warm passes); the overhead target is judged on the slipguard-unvetted rows above:',
+        ...lines,
+      ];
 }
 
 function median(values) {
@@ -865,11 +884,11 @@ async function main() {
   const options = readOptions();
   if (!existsSync(options.cli)) fail(`${options.cli} is missing: run \`npm run build\` first (npm run bench does)`);
   if (!existsSync(TIME)) fail(`${TIME} (GNU time) is needed for wall time and peak RSS`);
-  const toolTable = tools(options.cli, options);
   const facts = machineFacts();
 
   const scratch = mkdtempSync(join(tmpdir(), 'slipguard-bench-'));
   removeLater(scratch);
+  const toolTable = tools(options.cli, { ...options, scratch });
   const big = join(scratch, 'big');
   mkdirSync(big);
   // Every case extracts into a tmpfs when one can be had: on the disk, 1 GiB of dirty pages

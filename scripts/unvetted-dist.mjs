@@ -6,10 +6,10 @@
 //
 //   node scripts/unvetted-dist.mjs CLI OUT_DIR    CLI: dist/cli/bin.js or a copy's; prints the new CLI's path
 //
-// OUT_DIR gets dist/ and package.json (the CLI reads its version there); keep it inside the
-// repo, so the copy finds node_modules as dist/ does.
+// OUT_DIR gets dist/, package.json (the CLI reads its version there) and a link to the repo's
+// node_modules, so it can live anywhere (the bench puts it in its scratch folder).
 
-import { copyFileSync, cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +30,7 @@ export function unvettedDist(cli, outDir) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   copyFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), join(outDir, 'package.json'));
+  symlinkSync(fileURLToPath(new URL('../node_modules', import.meta.url)), join(outDir, 'node_modules'), 'dir');
   cpSync(dist, copy, { recursive: true });
   renameSync(join(copy, 'vet', 'vet-entry.js'), join(copy, 'vet', 'vet-entry-real.js'));
   writeFileSync(join(copy, 'vet', 'vet-entry.js'), STUB);

@@ -85,12 +85,18 @@ export class BlockCache {
    * (a block is refilled only then: a read ahead fills a block out of the list).
    */
   view(position: number, length: number): Buffer | Promise<Buffer> {
-    const slot = this.#find(position);
-    if (slot !== undefined && position + length <= slot.end) return slot.buffer.subarray(position - slot.start, position - slot.start + length);
+    const cached = this.viewNow(position, length);
+    if (cached !== null) return cached;
     const own = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
     const copied = this.read(own, 0, position, own.length);
     const trimmed = (count: number): Buffer => (count === own.length ? own : own.subarray(0, count));
     return typeof copied === 'number' ? trimmed(copied) : copied.then(trimmed);
+  }
+
+  /** view() where one cached block holds all the bytes: that view, or null; nothing is read. */
+  viewNow(position: number, length: number): Buffer | null {
+    const slot = this.#find(position);
+    return slot !== undefined && position + length <= slot.end ? slot.buffer.subarray(position - slot.start, position - slot.start + length) : null;
   }
 
   async #readMissing(target: Buffer, offset: number, position: number, length: number, copied: number): Promise<number> {

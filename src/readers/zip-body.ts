@@ -57,6 +57,22 @@ export async function* readZipBody(access: RandomAccess, cache: BlockCache, plan
 async function smallBody(cache: BlockCache, plan: ZipBodyPlan): Promise<Buffer> {
   const stored = await cache.view(plan.dataStart, plan.compressedSize);
   if (stored.length < plan.compressedSize) throw malformed('truncated member data', plan.name);
+  return checkedSmall(stored, plan);
+}
+
+/**
+ * A small member's body without waiting, where one cached block already holds its stored
+ * bytes (the usual case: the block that held the previous member holds this one), checked
+ * as readZipBody checks it. Null for an empty or large member, or bytes not in the cache:
+ * then readZipBody reads it. Valid until the next read on the cache, as a chunk is.
+ */
+export function zipBodyNow(cache: BlockCache, plan: ZipBodyPlan): Buffer | null {
+  if (plan.size === 0 || !isSmallMember(plan.compressedSize, plan.size)) return null;
+  const stored = cache.viewNow(plan.dataStart, plan.compressedSize);
+  return stored === null ? null : checkedSmall(stored, plan);
+}
+
+function checkedSmall(stored: Buffer, plan: ZipBodyPlan): Buffer {
   const data = plan.method === 0 ? stored : inflateSmall(stored, plan);
   if (data.length > plan.size) throw overlong(plan);
   checkWhole(data.length, crc32(data), plan);

@@ -6,7 +6,7 @@ import { malformed, ContainerError } from './container-error.js';
 import { decodeCp437 } from './cp437.js';
 import { decodeUtf8 } from './decode-utf8.js';
 import type { RandomAccess } from './random-access.js';
-import { isSmallMember, readZipBody, type ZipBodyPlan } from './zip-body.js';
+import { isSmallMember, readZipBody, zipBodyNow, type ZipBodyPlan } from './zip-body.js';
 import { zipLayout, type ZipMember } from './zip-layout.js';
 
 const UTF8_FLAG = 0x800;
@@ -59,14 +59,26 @@ export async function* readZip(access: RandomAccess, maxEntries: number): AsyncG
   checkLayout(records, directoryStart);
   for (const [index, record] of records.entries()) {
     const following = records[index + 1];
+    let opened = false;
+    const open = (): void => {
+      if (opened) throw new Error('a member body can be read only once');
+      // The next member's bytes are read while this one is handled: a small member after a
+      // large one (a torch checkpoint) is then no wait of its own.
+      if (following !== undefined && isSmallMember(following.compressedSize, following.entry.size)) cache.warm(following.dataStart, following.compressedSize);
+    };
     yield {
       entry: record.entry,
       compressedSize: record.compressedSize,
       body: () => {
-        // The next member's bytes are read while this one is handled: a small member after a
-        // large one (a torch checkpoint) is then no wait of its own.
-        if (following !== undefined && isSmallMember(following.compressedSize, following.entry.size)) cache.warm(following.dataStart, following.compressedSize);
+        open();
+        opened = true;
         return readZipBody(access, cache, bodyPlan(record));
+      },
+      bodyNow: () => {
+        open();
+        const whole = zipBodyNow(cache, bodyPlan(record));
+        if (whole !== null) opened = true;
+        return whole;
       },
       raw: zipLayout(raw[index]!, record.dataStart, access),
     };

@@ -68,6 +68,32 @@ describe.each(kinds)('ByteSource over %s', (_kind, make) => {
     expect(next.equals(DATA.subarray(taken, taken + 1000))).toBe(true);
   });
 
+  it('reads without waiting only what it holds whole, and moves only when it returns bytes', async () => {
+    const source = await make();
+    // A stream holds nothing before the first awaited read; a file's window is filled by one.
+    expect(source.readNow(512)).toBeNull();
+    expect(source.position).toBe(0);
+    await source.read(100);
+    const now = source.readNow(1000);
+    expect(now?.equals(DATA.subarray(100, 1100))).toBe(true);
+    expect(source.position).toBe(1100);
+    expect(source.readNow(0)).toBeNull();
+    // More than is held (the window is 1 MiB; the stream's chunks 70,001 bytes): null, no move.
+    expect(source.readNow(2 * MiB)).toBeNull();
+    expect(source.position).toBe(1100);
+    expect(source.skipNow(400)).toBe(400);
+    expect((await source.read(10)).equals(DATA.subarray(1500, 1510))).toBe(true);
+  });
+
+  it('never reads short without waiting at the end of the data', async () => {
+    const source = await make();
+    await source.skip(DATA.length - 300);
+    await source.read(100);
+    expect(source.readNow(512)).toBeNull();
+    expect(source.position).toBe(DATA.length - 200);
+    expect((await source.read(512)).length).toBe(200);
+  });
+
   it('stops at the end: fewer bytes than asked, never more', async () => {
     const source = await make();
     expect(await source.skip(DATA.length - 10)).toBe(DATA.length - 10);

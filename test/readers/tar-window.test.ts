@@ -83,4 +83,63 @@ describe('the tar walk across the 1 MiB read-ahead window', () => {
     }
     expect(seen).toEqual(['big.bin', 'small.txt', 'last.txt']);
   });
+
+  it('hands a small body over whole without waiting, and a large one only in chunks', async () => {
+    sandbox = makeSandbox();
+    const path = join(sandbox.root, 'a.tar');
+    const big = randomBytes(2 * MiB + 3);
+    writeFileSync(
+      path,
+      makeTar([
+        { name: 'small.txt', body: 'abc' },
+        { name: 'empty.txt', body: '' },
+        { name: 'big.bin', body: big },
+        { name: 'last.txt', body: 'end' },
+      ]),
+    );
+    const archive = await openArchive(path, DEFAULT_LIMITS);
+    const seen: [string, string | null][] = [];
+    try {
+      for await (const member of archive.members()) {
+        const whole = member.bodyNow?.() ?? null;
+        seen.push([member.entry.name, whole === null ? null : whole.toString()]);
+        // Taken whole, the body is read: a second read of it is refused.
+        if (whole !== null) expect(() => member.body()).toThrow(/only once/u);
+        if (member.entry.name === 'big.bin') expect((await collectAll(member.body())).equals(big)).toBe(true);
+      }
+    } finally {
+      await archive.close();
+    }
+    expect(seen).toEqual([
+      ['small.txt', 'abc'],
+      ['empty.txt', null],
+      ['big.bin', null],
+      ['last.txt', 'end'],
+    ]);
+  });
+
+  it('leaves a truncated body to body(), which the walk then refuses', async () => {
+    sandbox = makeSandbox();
+    const path = join(sandbox.root, 'a.tar');
+    const whole = makeTar([{ name: 'cut.txt', body: 'x'.repeat(5000) }]);
+    writeFileSync(path, whole.subarray(0, 512 + 3000));
+    const archive = await openArchive(path, DEFAULT_LIMITS);
+    try {
+      const walk = (async () => {
+        for await (const member of archive.members()) {
+          expect(member.bodyNow?.()).toBeNull();
+          expect((await collectAll(member.body())).length).toBe(3000);
+        }
+      })();
+      await expect(walk).rejects.toThrow(/truncated member data/u);
+    } finally {
+      await archive.close();
+    }
+  });
 });
+
+async function collectAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of chunks) parts.push(Buffer.from(chunk));
+  return Buffer.concat(parts);
+}

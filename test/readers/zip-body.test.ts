@@ -34,19 +34,23 @@ async function onDisk(zip: Buffer): Promise<RandomAccess> {
 
 const inMemory: Open = (zip) => Promise.resolve(new BufferAccess(zip));
 
-/** Every member's body, each chunk copied before the next is asked for (what the body contract allows). */
-async function readAll(access: RandomAccess): Promise<Map<string, Buffer>> {
+/**
+ * Every member's body, each chunk copied before the next is asked for (what the body contract
+ * allows); `whole`: taken at once where the reader holds it (bodyNow), as extract does.
+ */
+async function readAllOf(access: RandomAccess, whole = false): Promise<Map<string, Buffer>> {
   const bodies = new Map<string, Buffer>();
   for await (const member of readZip(access, 1_000_000)) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of member.body()) chunks.push(Buffer.from(chunk));
+    const now = whole ? (member.bodyNow?.() ?? null) : null;
+    const chunks: Buffer[] = now === null ? [] : [Buffer.from(now)];
+    if (now === null) for await (const chunk of member.body()) chunks.push(Buffer.from(chunk));
     bodies.set(member.entry.name, Buffer.concat(chunks));
   }
   return bodies;
 }
 
-async function refusal(access: RandomAccess): Promise<ContainerError> {
-  const error: unknown = await readAll(access).then(
+async function refusalOf(access: RandomAccess, whole = false): Promise<ContainerError> {
+  const error: unknown = await readAllOf(access, whole).then(
     () => null,
     (failure: unknown) => failure,
   );
@@ -55,9 +59,13 @@ async function refusal(access: RandomAccess): Promise<ContainerError> {
 }
 
 describe.each([
-  ['on disk', onDisk],
-  ['in memory', inMemory],
-])('zip bodies %s', (_where, open: Open) => {
+  ['on disk', onDisk, false],
+  ['in memory', inMemory, false],
+  ['on disk, taken whole where held', onDisk, true],
+  ['in memory, taken whole where held', inMemory, true],
+])('zip bodies %s', (_where, open: Open, whole: boolean) => {
+  const readAll = (access: RandomAccess): Promise<Map<string, Buffer>> => readAllOf(access, whole);
+  const refusal = (access: RandomAccess): Promise<ContainerError> => refusalOf(access, whole);
   describe('small members (read and inflated in one go)', () => {
     const text = Buffer.from('a line of text that deflates well\n'.repeat(40));
 
@@ -246,5 +254,33 @@ describe('the walk', () => {
     expect(count).toBe(20_000);
     // About 1.7 MiB: the directory, the local headers and the bodies are each read once in 1 MiB blocks.
     expect(reads.mock.calls.length).toBeLessThan(20);
+  });
+
+  it('hands most small bodies over whole from the cache, without a read of their own', async () => {
+    const members = Array.from({ length: 2000 }, (_, i): ZipMember => ({
+      name: `dir/file-${i}.txt`,
+      body: `body ${i} `.repeat(50),
+      method: i % 2 === 0 ? 'deflate' : 'stored',
+    }));
+    const access = await onDisk(makeZip(members));
+    const reads = vi.spyOn(FileAccess.prototype, 'readInto');
+    let whole = 0;
+    let count = 0;
+    for await (const member of readZip(access, 100_000)) {
+      const now = member.bodyNow?.() ?? null;
+      if (now !== null) {
+        whole += 1;
+        expect(() => member.body()).toThrow(/only once/u);
+      }
+      const chunks: Buffer[] = now === null ? [] : [now];
+      if (now === null) for await (const chunk of member.body()) chunks.push(Buffer.from(chunk));
+      const body = Buffer.concat(chunks);
+      expect(body.toString()).toBe(`body ${count} `.repeat(50));
+      count++;
+    }
+    expect(count).toBe(2000);
+    // The first member (nothing cached yet) and those whose bytes start a new block wait for a read.
+    expect(whole).toBeGreaterThan(1990);
+    expect(reads.mock.calls.length).toBeLessThan(10);
   });
 });

@@ -56,6 +56,22 @@ describe('StagingRoot', () => {
     expect(lstatSync(join(sandbox.dest, 'models')).mode & 0o7777).toBe(0o755);
   });
 
+  it('writes whole bodies handed over in one buffer, inline, through the worker and large, exactly', async () => {
+    const staging = await open();
+    // 300 small files: the first 256 are written inline, the rest by the worker's batches.
+    const small = Array.from({ length: 300 }, (_, i) => randomBytes(1000 + i));
+    for (const [i, data] of small.entries()) {
+      const reused = Buffer.from(data);
+      expect(await staging.writeFile(['d', `f${i}`], 0o644, reused, null, data.length)).toBe(data.length);
+      reused.fill(0xee); // the reader's buffer, reused once the call returns
+    }
+    const large = randomBytes(2 * MiB + 9);
+    expect(await staging.writeFile(['large.bin'], 0o644, large, null, large.length)).toBe(large.length);
+    await commit(staging);
+    for (const [i, data] of small.entries()) expect(readFileSync(join(sandbox.dest, 'd', `f${i}`)).equals(data)).toBe(true);
+    expect(readFileSync(join(sandbox.dest, 'large.bin')).equals(large)).toBe(true);
+  });
+
   it.each([[['..', 'x']], [['a', '..', '..', 'x']], [['', 'x']], [['.']], [['a\0b']], [['a/../../x']]])(
     'refuses parts %j that vetting should have stopped, writing nothing (the second layer)',
     async (parts) => {

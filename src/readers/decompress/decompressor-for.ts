@@ -1,6 +1,10 @@
 import type { Compression } from '../../detect/detect-format.js';
 
-/** Compressed chunks in, decompressed chunks out, produced only as fast as they are taken. */
+/**
+ * Compressed chunks in, decompressed chunks out, produced only as fast as they are taken. A
+ * compressed chunk is valid only until the next one is pulled (the file is read into two
+ * reused buffers); a decoder that keeps chunks longer gets copies (see `copied`).
+ */
 export type Decompressor = (compressed: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
 
 /**
@@ -10,11 +14,22 @@ export type Decompressor = (compressed: AsyncIterable<Buffer>) => AsyncGenerator
  * use, so a plain tar or a zip does not pay for loading decoders it never needs.
  */
 export async function decompressorFor(compression: Compression): Promise<Decompressor> {
+  // zlib is done with a chunk when its write is called back, which is when gunzip pulls the next.
   if (compression === 'gzip') return (await import('./gunzip.js')).gunzip;
-  if (compression === 'bzip2') return (await import('./bunzip2.js')).bunzip2;
+  // These queue input ahead of their decoding (bzip2 a block, zstd a frame part, liblzma its own).
+  if (compression === 'bzip2') {
+    const { bunzip2 } = await import('./bunzip2.js');
+    return (compressed) => bunzip2(copied(compressed));
+  }
   if (compression === 'zstd') {
     const { unzstd } = await import('./unzstd.js');
-    return (compressed) => unzstd(compressed);
+    return (compressed) => unzstd(copied(compressed));
   }
-  return (await import('./unxz.js')).loadUnxz();
+  const unxz = await (await import('./unxz.js')).loadUnxz();
+  return (compressed) => unxz(copied(compressed));
+}
+
+/** Each chunk copied out of the reader's reused buffers, for a decoder that keeps chunks. */
+async function* copied(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield Buffer.from(chunk);
 }

@@ -1,15 +1,16 @@
 // Bench only: a copy of dist/ whose vetEntry accepts every member, so `npm run bench` can time
 // "the same reader writing without vetting" (issue 6) beside the real extraction. Nothing in
-// src/ or dist/ changes: the copy lives under the bench cache, and the swap is one file.
+// src/ or dist/ changes: the copy lives in the bench's scratch folder, and the swap is one file.
 // Never run the copy on an archive you do not trust: only the writer's own second layer
 // (plain components, one at a time, no links followed) is left between it and the disk.
 //
-//   node scripts/unvetted-dist.mjs CLI OUT_DIR    CLI: dist/cli/bin.js or a copy's; prints the new CLI's path
+//   node scripts/unvetted-dist.mjs CLI OUT_DIR    CLI: dist/cli/bin.js or a copy's; OUT_DIR must
+//                                                 not exist yet; prints the new CLI's path
 //
 // OUT_DIR gets dist/, package.json (the CLI reads its version there) and a link to the repo's
 // node_modules, so it can live anywhere (the bench puts it in its scratch folder).
 
-import { copyFileSync, cpSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,8 +28,8 @@ export function vetEntry(entry, state) {
 export function unvettedDist(cli, outDir) {
   const dist = dirname(dirname(resolve(cli)));
   const copy = join(outDir, 'dist');
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+  // A new folder only (EEXIST otherwise): nothing that is already there is ever removed or replaced.
+  mkdirSync(outDir);
   copyFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), join(outDir, 'package.json'));
   symlinkSync(fileURLToPath(new URL('../node_modules', import.meta.url)), join(outDir, 'node_modules'), 'dir');
   cpSync(dist, copy, { recursive: true });

@@ -201,7 +201,13 @@ function zipWalk(access: RandomAccess, maxEntries: number, total: number | null)
           yield chunk;
         }
       };
-      yield { ...member, body } satisfies ZipMember;
+      // A member of exactly 1 MiB stored may still be taken whole from the cache: all read then.
+      const bodyNow = (): Buffer | null => {
+        const whole = member.bodyNow?.() ?? null;
+        if (whole !== null) at = end;
+        return whole;
+      };
+      yield { ...member, body, bodyNow } satisfies ZipMember;
     }
   }
   return { members, progress: (handled) => ({ bytes: handled ? end : at, total }) };

@@ -28,6 +28,13 @@ describe('checkName on plain names', () => {
     );
   });
 
+  it('leaves a plain name over PATH_MAX to the rules, even where the limits allow it', () => {
+    const long = Array.from({ length: 17 }, () => 'x'.repeat(250)).join('/');
+    const roomy = { ...DEFAULT_LIMITS, maxNameLength: 8192, maxDepth: 32 };
+    expect(checkName(long, true, roomy)).toEqual(checkNameFully(long, true, roomy));
+    expect(checkName(long, true, roomy).map((found) => found.code)).toEqual(['UNSAFE_NAME']);
+  });
+
   it.each(['d000/f00000.txt', 'archive/data/0', 'model_weights.ckpt', 'tokenizer/', 'a/b..c.txt'])('vouches for %s without running each rule', (text) => {
     expect(checkName(text, true, DEFAULT_LIMITS)).toBe(NO_ISSUES);
   });

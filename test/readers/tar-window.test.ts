@@ -16,12 +16,17 @@ afterEach(() => {
   sandbox = null;
 });
 
-/** Every member's name and a copy of its body, read from the archive as a file on disk. */
-async function readBack(tar: Buffer): Promise<{ name: string; body: Buffer }[]> {
+/** The archive, written to a file in a fresh sandbox and opened from there. */
+async function openOnDisk(tar: Buffer): ReturnType<typeof openArchive> {
   sandbox = makeSandbox();
   const path = join(sandbox.root, 'a.tar');
   writeFileSync(path, tar);
-  const archive = await openArchive(path, DEFAULT_LIMITS);
+  return openArchive(path, DEFAULT_LIMITS);
+}
+
+/** Every member's name and a copy of its body, read from the archive as a file on disk. */
+async function readBack(tar: Buffer): Promise<{ name: string; body: Buffer }[]> {
+  const archive = await openOnDisk(tar);
   const members: { name: string; body: Buffer }[] = [];
   try {
     for await (const member of archive.members()) {
@@ -56,18 +61,14 @@ describe('the tar walk across the 1 MiB read-ahead window', () => {
   });
 
   it('walks past bodies it is not asked for, large and small', async () => {
-    sandbox = makeSandbox();
-    const path = join(sandbox.root, 'a.tar');
     const big = randomBytes(2 * MiB + 3);
-    writeFileSync(
-      path,
+    const archive = await openOnDisk(
       makeTar([
         { name: 'big.bin', body: big },
         { name: 'small.txt', body: 'abc' },
         { name: 'last.txt', body: 'end' },
       ]),
     );
-    const archive = await openArchive(path, DEFAULT_LIMITS);
     const seen: string[] = [];
     try {
       for await (const member of archive.members()) {
@@ -85,11 +86,8 @@ describe('the tar walk across the 1 MiB read-ahead window', () => {
   });
 
   it('hands a small body over whole without waiting, and a large one only in chunks', async () => {
-    sandbox = makeSandbox();
-    const path = join(sandbox.root, 'a.tar');
     const big = randomBytes(2 * MiB + 3);
-    writeFileSync(
-      path,
+    const archive = await openOnDisk(
       makeTar([
         { name: 'small.txt', body: 'abc' },
         { name: 'empty.txt', body: '' },
@@ -97,7 +95,6 @@ describe('the tar walk across the 1 MiB read-ahead window', () => {
         { name: 'last.txt', body: 'end' },
       ]),
     );
-    const archive = await openArchive(path, DEFAULT_LIMITS);
     const seen: [string, string | null][] = [];
     try {
       for await (const member of archive.members()) {
@@ -119,11 +116,8 @@ describe('the tar walk across the 1 MiB read-ahead window', () => {
   });
 
   it('leaves a truncated body to body(), which the walk then refuses', async () => {
-    sandbox = makeSandbox();
-    const path = join(sandbox.root, 'a.tar');
     const whole = makeTar([{ name: 'cut.txt', body: 'x'.repeat(5000) }]);
-    writeFileSync(path, whole.subarray(0, 512 + 3000));
-    const archive = await openArchive(path, DEFAULT_LIMITS);
+    const archive = await openOnDisk(whole.subarray(0, 512 + 3000));
     try {
       const walk = (async () => {
         for await (const member of archive.members()) {

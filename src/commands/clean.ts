@@ -39,8 +39,9 @@ export async function clean(source: ArchiveSource, output: string, options?: Cle
     try {
       const result = await vetArchive(archive, resolved, true, async (member, verdict, body) => {
         kept += 1;
-        if (writer instanceof TarWriter) await writer.add(member, verdict, body);
-        else if (writer instanceof ZipWriter && isZipMember(member)) await writer.add(member, verdict, body);
+        const chunks = (): AsyncIterable<Buffer> => body.chunks();
+        if (writer instanceof TarWriter) await writer.add(member, verdict, chunks);
+        else if (writer instanceof ZipWriter && isZipMember(member)) await writer.add(member, verdict, chunks);
         else throw new Error(`no writer for a member of a ${archive.format ?? 'refused'} archive`);
       });
       let findings = result.findings;

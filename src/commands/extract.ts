@@ -46,7 +46,7 @@ export async function extractObserved(
           await root.mkdir(verdict.parts);
           written.directories += 1;
         } else {
-          await root.writeFile(verdict.parts, verdict.mode, body.now() ?? body(), member.entry.mtime, member.entry.size);
+          await root.writeFile(verdict.parts, verdict.mode, body.now() ?? body.chunks(), member.entry.mtime, member.entry.size);
           written.files += 1;
         }
         observer?.written(verdict.parts, member.entry.type === 'directory' ? 'directory' : 'file');

@@ -14,13 +14,34 @@ import { createVetState } from '../vet/vet-state.js';
 export const PROGRESS_STEP = 16 * 1024 * 1024;
 
 /**
- * A member's body, its bytes counted against the limits: call it for the chunks, or try
- * `now()` first for the whole body at once where the reader already holds it (null where it
- * does not). Either one, once.
+ * A member's body, its bytes counted against the limits before anyone sees them: `chunks()`
+ * streams them; `now()` gives the whole body at once where the reader already holds it, or
+ * null (then use chunks()). Either one, once.
  */
-export interface MemberBody {
-  (): AsyncIterable<Buffer>;
-  now(): Buffer | null;
+export class MemberBody {
+  #opened = false;
+
+  constructor(
+    readonly member: ArchiveMember,
+    private readonly meter: Meter,
+  ) {}
+
+  get opened(): boolean {
+    return this.#opened;
+  }
+
+  chunks(): AsyncIterable<Buffer> {
+    this.#opened = true;
+    return this.meter.stream(this.member);
+  }
+
+  now(): Buffer | null {
+    const whole = this.member.bodyNow?.() ?? null;
+    if (whole === null) return null;
+    this.#opened = true;
+    this.meter.whole(whole, this.member);
+    return whole;
+  }
 }
 
 /** What a command does with a member vetting decided to write. */
@@ -61,6 +82,7 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
   const tick = (): void => {
     if (budget.total - reported >= PROGRESS_STEP) progress(false);
   };
+  const meter = new Meter(budget, archive, options, tick);
   try {
     for await (const next of archive.members()) {
       member = next;
@@ -72,27 +94,10 @@ export async function vetArchive(archive: OpenedArchive, options: ResolvedOption
       options.onEntry?.(entryInfo(member.entry, verdict));
       if (refused && stopAtRefusal) break;
       if (verdict.action === 'write') sniffer.add(verdict.parts, member.entry.type === 'directory');
-      const current = member;
-      let opened = false;
-      const body: MemberBody = Object.assign(
-        (): AsyncIterable<Buffer> => {
-          opened = true;
-          return metered(current, budget, archive, options, tick);
-        },
-        {
-          now: (): Buffer | null => {
-            const whole = current.bodyNow?.() ?? null;
-            if (whole === null) return null;
-            opened = true;
-            budget.startMember();
-            meter(whole, current, budget, archive, options, tick);
-            return whole;
-          },
-        },
-      );
-      if (verdict.action === 'write') await sink(current, verdict, body);
+      const body = new MemberBody(member, meter);
+      if (verdict.action === 'write') await sink(member, verdict, body);
       // Bytes of a compressed stream are decompressed whether wanted or not: count them all.
-      if (!opened && archive.compression !== null) for await (const _chunk of body());
+      if (!body.opened && archive.compression !== null) for await (const _chunk of body.chunks());
       progress(true);
       member = null;
     }
@@ -116,18 +121,33 @@ function entryInfo(entry: Entry, verdict: Verdict): EntryInfo {
   return Object.freeze({ name, type, size, index, action: verdict.action, codes: Object.freeze(verdict.findings.map((finding) => finding.code)) });
 }
 
-async function* metered(member: ArchiveMember, budget: ByteBudget, archive: OpenedArchive, options: ResolvedOptions, tick: () => void): AsyncGenerator<Buffer> {
-  budget.startMember();
-  for await (const chunk of member.body()) {
-    meter(chunk, member, budget, archive, options, tick);
-    yield chunk;
-  }
-}
+/** Counts one walk's real bytes against its limits as members hand them over. */
+class Meter {
+  constructor(
+    private readonly budget: ByteBudget,
+    private readonly archive: OpenedArchive,
+    private readonly options: ResolvedOptions,
+    private readonly tick: () => void,
+  ) {}
 
-/** Counts a chunk against the limits before anyone sees it; an abort is noticed here too. */
-function meter(chunk: Buffer, member: ArchiveMember, budget: ByteBudget, archive: OpenedArchive, options: ResolvedOptions, tick: () => void): void {
-  const over = budget.add(chunk.length, member.compressedSize, archive.streamCompressed());
-  if (over !== null) throw new ContainerError('LIMIT_EXCEEDED', over.message, member.entry.name);
-  options.signal?.throwIfAborted();
-  tick();
+  async *stream(member: ArchiveMember): AsyncGenerator<Buffer> {
+    this.budget.startMember();
+    for await (const chunk of member.body()) {
+      this.#count(chunk, member);
+      yield chunk;
+    }
+  }
+
+  whole(body: Buffer, member: ArchiveMember): void {
+    this.budget.startMember();
+    this.#count(body, member);
+  }
+
+  /** Counts a chunk against the limits before anyone sees it; an abort is noticed here too. */
+  #count(chunk: Buffer, member: ArchiveMember): void {
+    const over = this.budget.add(chunk.length, member.compressedSize, this.archive.streamCompressed());
+    if (over !== null) throw new ContainerError('LIMIT_EXCEEDED', over.message, member.entry.name);
+    this.options.signal?.throwIfAborted();
+    this.tick();
+  }
 }

@@ -89,15 +89,9 @@ export class WriteBatches {
     const batch = this.#batch;
     const offset = batch.used;
     let length = 0;
-    const take = (chunk: Buffer): void => {
-      // Never more than the header said (the reader stops there too): the space was reserved for it.
-      if (length + chunk.length > size) throw new RangeError(`member body is longer than its ${size} bytes`);
-      batch.data.set(chunk, offset + length);
-      length += chunk.length;
-    };
-    if (Buffer.isBuffer(chunks))
-      take(chunks); // a whole body: no await
-    else for await (const chunk of chunks) take(chunk);
+    // A whole body is taken without an await.
+    if (Buffer.isBuffer(chunks)) length = take(batch, offset, 0, chunks, size);
+    else for await (const chunk of chunks) length = take(batch, offset, length, chunk, size);
     // The batch cannot have been sent meanwhile: only this writer, awaited, adds to it.
     batch.used += length;
     batch.ops.push({ kind: 'file', path, mode, chmod, mtimeMs, offset, length });
@@ -187,4 +181,12 @@ export class WriteBatches {
 export function runNow(ops: readonly WriteOp[], data: Uint8Array): void {
   const failure = runWriteOps(fs, ops, data);
   if (failure !== null) throw failureError(failure);
+}
+
+/** Copies a chunk into the batch after the `length` bytes already taken; returns the new length. */
+function take(batch: Batch, offset: number, length: number, chunk: Buffer, size: number): number {
+  // Never more than the header said (the reader stops there too): the space was reserved for it.
+  if (length + chunk.length > size) throw new RangeError(`member body is longer than its ${size} bytes`);
+  batch.data.set(chunk, offset + length);
+  return length + chunk.length;
 }

@@ -43,12 +43,13 @@ export class StreamByteSource implements ByteSource {
     const head = await this.#next(length);
     if (head === null || head.length === length) return head ?? Buffer.alloc(0);
     // A header straddles two chunks: gather it. Headers are 512 bytes, so the copy is small.
-    const parts = [head];
+    // Each part is copied before the next chunk is pulled: a chunk is valid only until then.
+    const parts = [Buffer.from(head)];
     let have = head.length;
     while (have < length) {
       const more = await this.#next(length - have);
       if (more === null) break;
-      parts.push(more);
+      parts.push(Buffer.from(more));
       have += more.length;
     }
     return Buffer.concat(parts, have);

@@ -14,14 +14,14 @@ const PLAIN = Buffer.concat(Array.from({ length: 12 }, (_, i) => Buffer.concat([
 const GZIPPED = gzipSync(PLAIN, { level: 1 });
 
 /** The compressed bytes in 1 MiB chunks through one reused buffer, as open-archive reads a file; counts pulls. */
-function reusedChunks(bytes: Buffer, onPull: () => void = () => undefined): AsyncGenerator<Buffer> & { finished: () => boolean } {
+function reusedChunks(bytes: Buffer, onPull: () => void = () => undefined, size = MiB): AsyncGenerator<Buffer> & { finished: () => boolean } {
   let finished = false;
   const generator = (async function* () {
-    const reused = Buffer.alloc(MiB);
+    const reused = Buffer.alloc(size);
     try {
-      for (let at = 0; at < bytes.length; at += MiB) {
+      for (let at = 0; at < bytes.length; at += size) {
         onPull();
-        yield reused.subarray(0, bytes.copy(reused, 0, at, at + MiB));
+        yield reused.subarray(0, bytes.copy(reused, 0, at, at + size));
       }
     } finally {
       finished = true;
@@ -58,6 +58,21 @@ describe.each([
     const bytes = Buffer.concat([gzipSync(PLAIN.subarray(0, 3 * MiB + 5)), gzipSync(PLAIN.subarray(3 * MiB + 5, 5 * MiB)), Buffer.alloc(10)]);
     const out = await collect(gunzip(reusedChunks(bytes)), PLAIN);
     expect(out.equals(PLAIN.subarray(0, 5 * MiB))).toBe(true);
+  });
+
+  it('reads on after the last member: zero padding is taken, anything after it fails', async () => {
+    const member = gzipSync(PLAIN.subarray(0, 2 * MiB));
+    const padded = Buffer.concat([member, Buffer.alloc(3 * MiB + 7)]);
+    expect((await collect(gunzip(reusedChunks(padded)), PLAIN)).equals(PLAIN.subarray(0, 2 * MiB))).toBe(true);
+    // What Python's gzip reads on to find, past the zeros, and zlib alone never sees.
+    const hidden = Buffer.concat([padded, gzipSync('hidden')]);
+    await expect(collect(gunzip(reusedChunks(hidden)), PLAIN)).rejects.toThrow('data follows the end of the gzip stream');
+    const justAfter = Buffer.concat([member, Buffer.alloc(1), Buffer.from('x')]);
+    await expect(collect(gunzip(reusedChunks(justAfter)), PLAIN)).rejects.toThrow('data follows the end of the gzip stream');
+    // The same two bytes ending a read, zeros in the next: zlib stops inside the first read.
+    const endOfRead = Buffer.concat([justAfter, Buffer.alloc(1000)]);
+    const reading = collect(gunzip(reusedChunks(endOfRead, undefined, justAfter.length)), PLAIN);
+    await expect(reading).rejects.toThrow('data follows the end of the gzip stream');
   });
 
   it('keeps a chunk intact until the next is pulled, while inflating goes on', async () => {

@@ -77,6 +77,18 @@ describe('corrupt and truncated tars', () => {
     await expectRefused(sandbox(), bytes, { code: 'MALFORMED_ARCHIVE', message: /gzip data is corrupt/u });
   });
 
+  it('refuses bytes hidden after zero padding at the end of a gzip stream', async () => {
+    // gunzipSync and zlib streams stop at a zero byte after the last member and read no further.
+    const hidden = gzipSync(makeTar([{ name: 'hidden.sh', body: '#!/bin/sh\n' }]));
+    const archive = Buffer.concat([gzipTar(members), Buffer.alloc(2 * 1024 * 1024), hidden]);
+    await expectRefused(sandbox(), archive, { code: 'MALFORMED_ARCHIVE', member: null, message: /data follows the end of the gzip stream/u });
+  });
+
+  it('accepts a gzip stream padded with zero bytes past several reads', async () => {
+    const archive = Buffer.concat([gzipTar(members), Buffer.alloc(2 * 1024 * 1024 + 3)]);
+    await expectExtracted(sandbox(), archive, { 'a.txt': 'a'.repeat(700), 'b.txt': 'b'.repeat(10), 'c.txt': 'c' });
+  });
+
   it('refuses a folder or link member that carries data (readers disagree on skipping it)', async () => {
     await expectRefused(sandbox(), makeTar([{ name: 'd/', type: '5', body: 'x'.repeat(600) }]), {
       code: 'MALFORMED_ARCHIVE',

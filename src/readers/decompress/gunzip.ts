@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { GzipPadding } from './gzip-padding.js';
 import { InlineGunzip, inlineGunzipWorks } from './inline-gunzip.js';
 import { pipeThrough } from './pipe-through.js';
 
@@ -24,10 +25,41 @@ export function gunzip(compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer
 
 /**
  * The public-API path: a zlib stream, 1 MiB of output at a time, up to 8 MiB of it waiting
- * while inflating goes on on the thread pool.
+ * while inflating goes on on the thread pool. zlib stops at the first zero byte after the last
+ * member and ignores the rest, so the input it did not take (from `bytesWritten`, what it
+ * consumed) and the input after it are read here and must be padding, as on the inline path.
+ * Input chunks are copied: zlib may not have got to the end of the last ones.
  */
-export function gunzipStream(compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  return pipeThrough(compressed, createGunzip(OPTIONS));
+export async function* gunzipStream(compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const transform = createGunzip(OPTIONS);
+  const input = compressed[Symbol.asyncIterator]();
+  // Copies of the chunks zlib may not have consumed wholly, the first starting at `keptFrom`.
+  const kept: Buffer[] = [];
+  let keptFrom = 0;
+  const fed: AsyncIterable<Buffer> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async (): Promise<IteratorResult<Buffer>> => {
+        const next = await input.next();
+        if (next.done === true) return next;
+        const copy = Buffer.from(next.value);
+        while (kept.length > 0 && keptFrom + kept[0]!.length <= transform.bytesWritten) keptFrom += kept.shift()!.length;
+        kept.push(copy);
+        return { done: false, value: copy };
+      },
+      // No `return`: when zlib's output ends early, the input is read on below, not closed.
+    }),
+  };
+  try {
+    yield* pipeThrough(fed, transform);
+    const padding = new GzipPadding();
+    for (const chunk of kept) {
+      padding.take(chunk.subarray(Math.max(0, transform.bytesWritten - keptFrom)));
+      keptFrom += chunk.length;
+    }
+    for (let next = await input.next(); next.done !== true; next = await input.next()) padding.take(next.value);
+  } finally {
+    await input.return?.();
+  }
 }
 
 /**
@@ -57,6 +89,7 @@ export async function* gunzipInline(compressed: AsyncIterable<Buffer>): AsyncGen
   let wake: (() => void) | null = null;
 
   const blocked = (): boolean => {
+    if (inflater.ended) return false;
     if (fillAt === SLOT) {
       filling += 1;
       fillAt = 0;
@@ -64,21 +97,30 @@ export async function* gunzipInline(compressed: AsyncIterable<Buffer>): AsyncGen
     return filling >= RING && filling - RING >= held;
   };
   // One step: a chunk of output into the buffer being filled, or the next input.
+  let inputDone = false;
+  const finished = (): boolean => inflater.ended && inputDone;
   const step = async (): Promise<void> => {
-    const buffer = (ring[filling % RING] ??= Buffer.allocUnsafe(SLOT));
-    const made = inflater.inflate(buffer, fillAt, SLOT - fillAt);
-    if (made > 0) {
-      ready.push({ chunk: buffer.subarray(fillAt, fillAt + made), buffer: filling });
-      fillAt += made;
-    } else if (inflater.needsInput) {
-      const next = await input.next();
-      if (next.done === true) inflater.end();
-      else inflater.feed(next.value);
+    if (!inflater.ended) {
+      const buffer = (ring[filling % RING] ??= Buffer.allocUnsafe(SLOT));
+      const made = inflater.inflate(buffer, fillAt, SLOT - fillAt);
+      if (made > 0) {
+        ready.push({ chunk: buffer.subarray(fillAt, fillAt + made), buffer: filling });
+        fillAt += made;
+        return;
+      }
+      if (!inflater.needsInput) return;
+    }
+    // More input to inflate, or, once the gzip data has ended, to be checked as padding.
+    const next = await input.next();
+    if (next.done !== true) inflater.feed(next.value);
+    else {
+      inputDone = true;
+      inflater.end();
     }
   };
   const produce = async (): Promise<void> => {
     try {
-      while (!stopped && !inflater.ended && !blocked()) {
+      while (!stopped && !finished() && !blocked()) {
         // A turn of the event loop first: the consumer's I/O is started and called back in between.
         await nextTurn();
         if (stopped) return;
@@ -108,7 +150,7 @@ export async function* gunzipInline(compressed: AsyncIterable<Buffer>): AsyncGen
         continue;
       }
       if (failure !== null) throw (failure as { error: unknown }).error;
-      if (inflater.ended) return;
+      if (finished()) return;
       run();
       await new Promise<void>((resolve) => {
         wake = resolve;

@@ -1,6 +1,6 @@
 import { constants, createGunzip, gzipSync, type Gunzip } from 'node:zlib';
+import { GzipPadding } from './gzip-padding.js';
 
-const ZEROS = Buffer.alloc(64 * 1024);
 const NOTHING = Buffer.alloc(0);
 
 /**
@@ -21,12 +21,13 @@ interface NativeParts {
  * gzip inflated on the calling thread, into buffers the caller gives (and may reuse), by the
  * same zlib code that `createGunzip` runs on the thread pool. The semantics are the stream's:
  * concatenated members are read as one, and corrupt data, a wrong CRC or length, and data that
- * stops short throw zlib's own error. One thing is made definite: after the last member only
- * zero bytes may follow (padding, which gzip and Node accept); the stream took them or failed
- * depending on where its chunks happened to end.
+ * stops short throw zlib's own error. One thing is stricter: after the last member only zero
+ * bytes may follow, and they are read to the end (GzipPadding), where zlib streams stop at the
+ * first zero byte and ignore the rest.
  *
  * Use: `feed` a chunk of input, call `inflate` until it makes nothing (`needsInput`), feed the
- * next; after the last, `end`, then `inflate` until `ended`. An input chunk is used up before
+ * next; after the last, `end`, then `inflate` until `ended`. Once `ended`, the rest of the
+ * input is still to be fed: it is checked to be padding. An input chunk is used up before
  * the next is asked for, so input may come in reused buffers.
  */
 export class InlineGunzip {
@@ -39,6 +40,7 @@ export class InlineGunzip {
   #drained = true;
   #finishing = false;
   #ended = false;
+  readonly #padding = new GzipPadding();
 
   private constructor(stream: Gunzip, handle: NativeZlib, state: Uint32Array) {
     this.#stream = stream;
@@ -73,7 +75,7 @@ export class InlineGunzip {
   feed(input: Buffer): void {
     if (!this.needsInput && !this.#ended) throw new Error('InlineGunzip: fed before the last input was used up');
     if (this.#ended) {
-      onlyZeros(input);
+      this.#padding.take(input);
       return;
     }
     this.#input = input;
@@ -109,7 +111,7 @@ export class InlineGunzip {
       // Room for output, yet input left untaken (Node's binding goes on to a next member by
       // itself when a byte other than zero follows), or told to finish and done: the end.
       this.#ended = true;
-      onlyZeros(this.#input.subarray(this.#inputAt));
+      this.#padding.take(this.#input.subarray(this.#inputAt));
       this.#input = NOTHING;
       this.#inputAt = 0;
     }
@@ -119,14 +121,6 @@ export class InlineGunzip {
   /** Frees zlib's memory; the inflater is unusable after. */
   close(): void {
     this.#stream.destroy();
-  }
-}
-
-/** After the last member: zero bytes are padding; anything else is not gzip. */
-function onlyZeros(rest: Buffer): void {
-  for (let at = 0; at < rest.length; at += ZEROS.length) {
-    const piece = rest.subarray(at, at + ZEROS.length);
-    if (!piece.equals(ZEROS.subarray(0, piece.length))) throw new Error('data follows the end of the gzip stream');
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { InlineGunzip, inlineGunzipWorks } from '../../src/readers/decompress/inline-gunzip.js';
+import { InlineGunzip, inlineGunzipWorks, isKnownNode } from '../../src/readers/decompress/inline-gunzip.js';
 import { fuzzSettings } from '../helpers/fuzz-settings.js';
 
 // InlineGunzip drives zlib's native handle as Node's own gunzipSync does, one input chunk at a
@@ -80,6 +80,17 @@ const room = fc.integer({ min: 1, max: 200_000 });
 describe('InlineGunzip', () => {
   it('runs on this Node (else gunzip falls back to the slower stream)', () => {
     expect(inlineGunzipWorks()).toBe(true);
+  });
+
+  it('is tried only on the Node majors whose zlib.js calls the handle this way', () => {
+    expect(isKnownNode('node', { node: '20.20.2' })).toBe(true);
+    expect(isKnownNode('node', { node: '24.1.0' })).toBe(true);
+    expect(isKnownNode('node', { node: '18.20.0' })).toBe(false);
+    expect(isKnownNode('node', { node: '25.0.0' })).toBe(false);
+    expect(isKnownNode('node', { node: 'v20' })).toBe(false);
+    expect(isKnownNode('node', { node: '22.0.0', bun: '1.2.0' })).toBe(false);
+    expect(isKnownNode('node', { node: '22.0.0', deno: '2.0.0' })).toBe(false);
+    expect(isKnownNode('io.js', { node: '22.0.0' })).toBe(false);
   });
 
   const valid = fuzzSettings(150, { msPerCase: 40 });

@@ -151,9 +151,10 @@ export async function* gunzipInline(compressed: AsyncIterable<Buffer>): AsyncGen
       }
       if (failure !== null) throw (failure as { error: unknown }).error;
       if (finished()) return;
-      run();
+      // Set before the producer starts: were it to end at once, it would still wake this.
       await new Promise<void>((resolve) => {
         wake = resolve;
+        run();
       });
       wake = null;
     }

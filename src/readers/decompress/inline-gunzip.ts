@@ -99,6 +99,7 @@ export class InlineGunzip {
       throw new RangeError(`InlineGunzip: [${at}, ${at + length}) is outside a buffer of ${output.length} bytes`);
     }
     const inputLength = this.#input.length - this.#inputAt;
+    if (inputLength < 0) throw new RangeError('InlineGunzip: input position past its end');
     this.#handle.writeSync(this.#finishing ? constants.Z_FINISH : constants.Z_NO_FLUSH, this.#input, this.#inputAt, inputLength, output, at, length);
     // zlib's failures destroy the stream, synchronously, with zlib's own error.
     const failed: Error | null = this.#stream.errored;
@@ -127,16 +128,52 @@ export class InlineGunzip {
 let works: boolean | null = null;
 
 /**
- * Whether InlineGunzip runs on this Node. It is built on zlib's internals, so it is tried once
- * on a known input (two members, fed in two pieces, inflated into small buffers) before it is
- * trusted; where it is missing or does otherwise, gunzip keeps to the public stream.
+ * Whether InlineGunzip runs here. It is built on zlib's internals, so it is used only on the
+ * Node majors whose zlib.js makes these calls this way (20 to 24: `processChunkSync` calls
+ * `writeSync` with these seven arguments and reads `_writeState`), and only once a self-test
+ * has inflated a known input and seen corrupt and cut input throw. A call with arguments of
+ * another shape could trip an assertion in the binding, which ends the process: that is why
+ * the version is checked first. Elsewhere gunzip keeps to the public stream.
  */
 export function inlineGunzipWorks(): boolean {
-  works ??= selfTest();
+  works ??= isKnownNode(process.release.name, process.versions) && selfTest();
   return works;
 }
 
+/** Node 20 to 24 (not Bun or Deno, which mimic `process` but have zlib bindings of their own). */
+export function isKnownNode(release: string, versions: Readonly<Record<string, string | undefined>>): boolean {
+  const major = Number(/^(\d+)\./u.exec(versions.node ?? '')?.[1]);
+  return release === 'node' && versions.bun === undefined && versions.deno === undefined && major >= 20 && major <= 24;
+}
+
 function selfTest(): boolean {
+  return inflatesKnownInput() && failsOn('corrupt') && failsOn('cut');
+}
+
+const SAMPLE = gzipSync('slipguard checks that corrupt and cut gzip data throw.');
+
+/** Corrupt (a CRC byte changed) or cut input must throw: else zlib's failures would go unseen. */
+function failsOn(damage: 'corrupt' | 'cut'): boolean {
+  const bytes = Buffer.from(SAMPLE);
+  if (damage === 'corrupt') bytes[bytes.length - 6] = bytes[bytes.length - 6]! ^ 0xff;
+  const input = damage === 'cut' ? bytes.subarray(0, bytes.length - 4) : bytes;
+  const inflater = InlineGunzip.create();
+  if (inflater === null) return false;
+  try {
+    const out = Buffer.alloc(256);
+    inflater.feed(input);
+    inflater.inflate(out, 0, out.length);
+    inflater.end();
+    inflater.inflate(out, 0, out.length);
+    return false;
+  } catch {
+    return true;
+  } finally {
+    inflater.close();
+  }
+}
+
+function inflatesKnownInput(): boolean {
   const expected = Buffer.from('slipguard inflates this on the calling thread. '.repeat(40));
   const compressed = Buffer.concat([gzipSync(expected.subarray(0, 1000)), gzipSync(expected.subarray(1000))]);
   const inflater = InlineGunzip.create();

@@ -145,7 +145,7 @@ class Meter {
 
   /** Counts a chunk against the limits before anyone sees it; an abort is noticed here too. */
   #count(chunk: Buffer, member: ArchiveMember): void {
-    const over = this.budget.add(chunk.length, member.compressedSize, this.archive.streamCompressed());
+    const over = this.budget.add(chunk.length, member.compressedSize, this.archive.stream());
     if (over !== null) throw new ContainerError('LIMIT_EXCEEDED', over.message, member.entry.name);
     this.options.signal?.throwIfAborted();
     this.tick();

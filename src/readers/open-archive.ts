@@ -18,6 +18,7 @@ import type { ZipMember } from './zip-layout.js';
 import { listZipNames } from './list-zip-names.js';
 import { vetEntry } from '../vet/vet-entry.js';
 import { createVetState } from '../vet/vet-state.js';
+import { exceedsRatio, type StreamCount } from '../vet/byte-budget.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -37,8 +38,8 @@ export interface OpenedArchive {
   readonly compression: Compression | null;
   /** Members in archive order; the caller finishes with each before taking the next. */
   members(): AsyncGenerator<ArchiveMember>;
-  /** Compressed bytes read so far from a compressed stream (for the whole-stream ratio), else null. */
-  streamCompressed(): number | null;
+  /** A compressed tar's bytes read and decompressed so far (for the whole-stream ratio), else null. */
+  stream(): StreamCount | null;
   /**
    * For progress reports: a tar's read position, a compressed tar's compressed bytes read, a
    * zip's share of the current member's stored data. Once the current member is `handled`, its
@@ -67,7 +68,7 @@ export async function openArchive(source: ArchiveSource, limits: Limits): Promis
       members: async function* () {
         throw error;
       },
-      streamCompressed: () => null,
+      stream: () => null,
       progress: () => ({ bytes: 0, total: null }),
       finish: async () => undefined,
       close: async () => undefined,
@@ -90,13 +91,13 @@ async function openChecked(source: ArchiveSource, limits: Limits): Promise<Opene
     if (format === null) throw new ArchiveError('ERR_NOT_AN_ARCHIVE', 'not a tar, a compressed tar (gzip, bzip2, xz, zstd) or a zip archive');
     if (format === 'zip') {
       if (isTarHeader(head)) throw new ContainerError('AMBIGUOUS_FORMAT', 'the file is both a zip and a tar');
-      return { format, compression: null, ...zipWalk(access, limits.maxEntries, total), streamCompressed: () => null, finish: async () => undefined, close };
+      return { format, compression: null, ...zipWalk(access, limits.maxEntries, total), stream: () => null, finish: async () => undefined, close };
     }
     if (format !== 'tar') {
       const decompress = await decompressorFor(format);
       // unzip, Python and Go would find this zip in the compressed file's tail and extract it instead.
       if (zipEnd !== null) throw new ContainerError('AMBIGUOUS_FORMAT', `a zip end record lies in the tail of this ${format} file`);
-      return compressedTar(access, format, decompress, total, close);
+      return compressedTar(access, format, decompress, limits.maxRatio, total, close);
     }
     return plainTar(access, zipEnd, limits, total, close);
   } catch (error) {
@@ -121,7 +122,7 @@ function plainTar(access: RandomAccess, zipEnd: ZipEnd | null, limits: Limits, t
     format: 'tar',
     compression: null,
     members,
-    streamCompressed: () => null,
+    stream: () => null,
     progress: (handled) => ({ bytes: Math.max(source?.position ?? 0, handled ? end : 0), total }),
     finish: async () => {
       if (zipEnd === null) return;
@@ -145,10 +146,25 @@ function compressedTar(
   access: RandomAccess,
   compression: Compression,
   decompress: Decompressor,
+  maxRatio: number,
   total: number | null,
   close: () => Promise<void>,
 ): OpenedArchive {
   let compressed = 0;
+  let out = 0;
+  /**
+   * Every byte out is counted for the whole-stream ratio, also those no member body holds
+   * (headers, PAX and GNU records, padding, the trailer): an archive of nothing but global
+   * PAX headers expands as far as one of zeros. Checked as the next chunk is taken, so a body
+   * in the last one was counted first, and named, by vetArchive's meter against this count.
+   */
+  const bounded = async function* (decompressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of decompressed) {
+      if (exceedsRatio(out, compressed, maxRatio)) throw new ContainerError('LIMIT_EXCEEDED', `archive expands more than ${maxRatio}:1`);
+      out += chunk.length;
+      yield chunk;
+    }
+  };
   async function* members(): AsyncGenerator<ArchiveMember> {
     const counted = async function* (): AsyncGenerator<Buffer> {
       for await (const chunk of fileChunks(access)) {
@@ -156,7 +172,7 @@ function compressedTar(
         yield chunk;
       }
     };
-    const chunks = corruptAsMalformed(decompress(counted()), compression);
+    const chunks = bounded(corruptAsMalformed(decompress(counted()), compression));
     try {
       yield* readTar(new StreamByteSource(chunks));
     } finally {
@@ -168,7 +184,7 @@ function compressedTar(
     format: 'tar',
     compression,
     members,
-    streamCompressed: () => compressed,
+    stream: () => ({ compressed, out }),
     progress: () => ({ bytes: compressed, total }),
     finish: async () => undefined,
     close,

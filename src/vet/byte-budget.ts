@@ -23,20 +23,30 @@ export class ByteBudget {
 
   /**
    * Adds a chunk of `length` bytes; `memberCompressed` is the member's stored size (zip) or
-   * null, `streamCompressed` the compressed bytes read so far for a compressed tar, else null.
+   * null, `stream` what a compressed tar's decoder has read and put out so far, else null.
+   * The whole-stream ratio counts every byte out (headers, PAX records, padding), not only
+   * member bodies.
    */
-  add(length: number, memberCompressed: number | null, streamCompressed: number | null): Issue | null {
+  add(length: number, memberCompressed: number | null, stream: StreamCount | null): Issue | null {
     this.#member += length;
     this.#total += length;
     const { maxFileSize, maxSize, maxRatio } = this.limits;
     if (this.#member > maxFileSize) return issue('LIMIT_EXCEEDED', `member is over the per-file limit of ${maxFileSize} bytes`);
     if (this.#total > maxSize) return issue('LIMIT_EXCEEDED', `archive is over the total limit of ${maxSize} bytes`);
     if (exceedsRatio(this.#member, memberCompressed, maxRatio)) return issue('LIMIT_EXCEEDED', `member expands more than ${maxRatio}:1`);
-    if (exceedsRatio(this.#total, streamCompressed, maxRatio)) return issue('LIMIT_EXCEEDED', `archive expands more than ${maxRatio}:1`);
+    if (stream !== null && exceedsRatio(Math.max(this.#total, stream.out), stream.compressed, maxRatio))
+      return issue('LIMIT_EXCEEDED', `archive expands more than ${maxRatio}:1`);
     return null;
   }
 }
 
-function exceedsRatio(out: number, compressed: number | null, maxRatio: number): boolean {
+/** A compressed stream's bytes so far: `compressed` read, `out` decompressed. */
+export interface StreamCount {
+  readonly compressed: number;
+  readonly out: number;
+}
+
+/** Past the grace, more out than `maxRatio` times what was read in. */
+export function exceedsRatio(out: number, compressed: number | null, maxRatio: number): boolean {
   return compressed !== null && out > RATIO_GRACE_BYTES && out > compressed * maxRatio;
 }

@@ -277,3 +277,28 @@ describe('one file, two archive formats', () => {
     await expectExtracted(sandbox(), archive, { 'model_config.yaml': config, 'model_weights.ckpt': checkpoint });
   });
 });
+
+describe('bytes that no member body holds', () => {
+  // Limits count member bodies as they stream; a compressed tar's whole-stream ratio counts
+  // every byte out, or an archive of global PAX headers would expand without bound.
+  const globals: TarMember[] = Array.from({ length: 16 }, (_, i) => ({
+    name: `pax_global_header.${i}`,
+    type: 'g',
+    body: paxBody({ comment: 'a'.repeat(1024 * 1024 - 64) }),
+  }));
+  const archive = gzipTar([...globals, { name: 'a.txt', body: 'a' }]);
+
+  it('count toward the whole-stream ratio of a tar.gz', async () => {
+    expect(archive.length).toBeLessThan(64 * 1024);
+    await expectRefused(
+      sandbox(),
+      archive,
+      { code: 'LIMIT_EXCEEDED', member: null, message: /archive expands more than 100:1/u },
+      { limits: { maxRatio: 100 } },
+    );
+  });
+
+  it('are accepted within the ratio', async () => {
+    await expectExtracted(sandbox(), archive, { 'a.txt': 'a' }, { limits: { maxRatio: 10_000 } });
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, RATIO_GRACE_BYTES, type Limits } from '../../src/limits.js';
-import { ByteBudget } from '../../src/vet/byte-budget.js';
+import { ByteBudget, type StreamCount } from '../../src/vet/byte-budget.js';
 
 // Real decompressed bytes against the limits, each at the limit and one past it: per member,
 // whole archive, and the ratio per member (zip) and per stream (compressed tar). The ratio is
@@ -93,21 +93,33 @@ describe('ratio grace: small members are not judged', () => {
 
 describe('stream ratio (compressed tar: all output against compressed bytes read)', () => {
   const compressed = 4096;
+  /** A stream whose only output so far is what the members' bodies hold. */
+  const stream = (read: number): StreamCount => ({ compressed: read, out: 0 });
+
+  it('counts output no member body holds (headers, PAX records)', () => {
+    // A member of 10 bytes after 4 MiB of global PAX headers from 4 KiB of gzip.
+    expect(budget().add(10, null, { compressed, out: compressed * 1000 })).toBeNull();
+    expect(budget().add(10, null, { compressed, out: compressed * 1000 + 1 })).toEqual({
+      code: 'LIMIT_EXCEEDED',
+      message: expect.stringContaining('archive expands more than 1000:1'),
+    });
+    expect(budget().add(10, null, { compressed: 1, out: RATIO_GRACE_BYTES })).toBeNull();
+  });
 
   it('accepts exactly maxRatio times the compressed bytes', () => {
     const meter = budget();
-    expect(meter.add(compressed * 500, null, compressed)).toBeNull();
+    expect(meter.add(compressed * 500, null, stream(compressed))).toBeNull();
     meter.startMember();
-    expect(meter.add(compressed * 500, null, compressed)).toBeNull();
+    expect(meter.add(compressed * 500, null, stream(compressed))).toBeNull();
   });
 
   it('refuses one byte more, counted across members', () => {
     const meter = budget();
-    meter.add(compressed * 500, null, compressed);
+    meter.add(compressed * 500, null, stream(compressed));
     meter.startMember();
-    meter.add(compressed * 500, null, compressed);
+    meter.add(compressed * 500, null, stream(compressed));
     meter.startMember();
-    expect(meter.add(1, null, compressed)).toEqual({ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('archive expands') });
+    expect(meter.add(1, null, stream(compressed))).toEqual({ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('archive expands') });
   });
 
   it('does not judge the ratio when nothing is compressed (a plain tar)', () => {

@@ -150,8 +150,8 @@ function compressedTar(
   total: number | null,
   close: () => Promise<void>,
 ): OpenedArchive {
-  let compressed = 0;
-  let out = 0;
+  // One object, updated in place: the meter reads it for every body chunk.
+  const count = { compressed: 0, out: 0 };
   /**
    * Every byte out is counted for the whole-stream ratio, also those no member body holds
    * (headers, PAX and GNU records, padding, the trailer): an archive of nothing but global
@@ -160,15 +160,15 @@ function compressedTar(
    */
   const bounded = async function* (decompressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of decompressed) {
-      if (exceedsRatio(out, compressed, maxRatio)) throw new ContainerError('LIMIT_EXCEEDED', `archive expands more than ${maxRatio}:1`);
-      out += chunk.length;
+      if (exceedsRatio(count.out, count.compressed, maxRatio)) throw new ContainerError('LIMIT_EXCEEDED', `archive expands more than ${maxRatio}:1`);
+      count.out += chunk.length;
       yield chunk;
     }
   };
   async function* members(): AsyncGenerator<ArchiveMember> {
     const counted = async function* (): AsyncGenerator<Buffer> {
       for await (const chunk of fileChunks(access)) {
-        compressed += chunk.length;
+        count.compressed += chunk.length;
         yield chunk;
       }
     };
@@ -184,8 +184,8 @@ function compressedTar(
     format: 'tar',
     compression,
     members,
-    stream: () => ({ compressed, out }),
-    progress: () => ({ bytes: compressed, total }),
+    stream: () => count,
+    progress: () => ({ bytes: count.compressed, total }),
     finish: async () => undefined,
     close,
   };

@@ -82,12 +82,16 @@ export async function* gunzipInline(compressed: AsyncIterable<Buffer>): AsyncGen
   let fillAt = 0;
   /** The buffer the consumer's last chunk lies in: every buffer before it is free. */
   let held = -1;
+  /** The input has ended; with the inflater ended too, all is done. */
+  let inputDone = false;
+  const finished = (): boolean => inflater.ended && inputDone;
   let stopped = false;
   let failure: { error: unknown } | null = null;
   let running = false;
   let producing: Promise<void> = Promise.resolve();
   let wake: (() => void) | null = null;
 
+  /** The ring is full: the next buffer still holds chunks the consumer may not have let go of. */
   const blocked = (): boolean => {
     if (inflater.ended) return false;
     if (fillAt === SLOT) {
@@ -97,8 +101,6 @@ export async function* gunzipInline(compressed: AsyncIterable<Buffer>): AsyncGen
     return filling >= RING && filling - RING >= held;
   };
   // One step: a chunk of output into the buffer being filled, or the next input.
-  let inputDone = false;
-  const finished = (): boolean => inflater.ended && inputDone;
   const step = async (): Promise<void> => {
     if (!inflater.ended) {
       const buffer = (ring[filling % RING] ??= Buffer.allocUnsafe(SLOT));

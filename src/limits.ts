@@ -31,3 +31,9 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
  * refuse small, legitimately sparse members.
  */
 export const RATIO_GRACE_BYTES = 1024 * 1024;
+
+/**
+ * Zero padding taken after a tar's end marker (GNU tar pads to 10 KiB records; this allows far
+ * larger blocking factors) and after a gzip file's last member; more is refused, not read on.
+ */
+export const MAX_TRAILER_BYTES = 16 * 1024 * 1024;

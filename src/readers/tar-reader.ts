@@ -1,14 +1,14 @@
 import type { Entry, EntryType } from '../entry.js';
+import { MAX_TRAILER_BYTES } from '../limits.js';
 import type { ArchiveMember } from './archive-member.js';
 import type { ByteSource } from './byte-source.js';
 import { ContainerError, malformed } from './container-error.js';
 import { decodeUtf8 } from './decode-utf8.js';
+import { isZero } from './is-zero.js';
 import { parsePax } from './parse-pax.js';
 import { decodeHeaderFields, type HeaderFields } from './tar-header-fields.js';
 
 const BLOCK = 512;
-/** Zero padding after the end marker: GNU tar pads to 10 KiB records; allow far larger blocking factors. */
-const MAX_TRAILER_BYTES = 16 * 1024 * 1024;
 const TRAILER_STEP = 64 * 1024;
 /** PAX and GNU long-name bodies are names, not data: larger ones are refused, never buffered. */
 const MAX_META_BYTES = 1024 * 1024;
@@ -295,9 +295,4 @@ function trimTrailingNuls(body: Buffer): Buffer {
   let end = body.length;
   while (end > 0 && body[end - 1] === 0) end -= 1;
   return body.subarray(0, end);
-}
-
-function isZero(block: Buffer): boolean {
-  for (let i = 0; i < block.length; i++) if (block[i] !== 0) return false;
-  return true;
 }

@@ -184,8 +184,9 @@ export class StagingRoot {
   /**
    * Writes a new file of `size` bytes (the header's claim, used only to choose how to write)
    * from its chunks, each taken before the next is asked for (the reader may reuse its
-   * buffers), or from its whole body in one buffer; returns the bytes written. A failure of a file handed to the worker is thrown
-   * by a later call (at the latest by the commit), before anything is moved into place.
+   * buffers), or from its whole body in one buffer; returns the bytes written. A failure of a
+   * file handed to the worker is thrown by a later call (at the latest by the commit), before
+   * anything is moved into place.
    */
   async writeFile(parts: readonly string[], mode: number, chunks: Buffer | AsyncIterable<Buffer>, mtime: Date | null, size: number): Promise<number> {
     try {

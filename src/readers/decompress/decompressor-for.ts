@@ -14,7 +14,7 @@ export type Decompressor = (compressed: AsyncIterable<Buffer>) => AsyncGenerator
  * use, so a plain tar or a zip does not pay for loading decoders it never needs.
  */
 export async function decompressorFor(compression: Compression): Promise<Decompressor> {
-  // zlib is done with a chunk when its write is called back, which is when gunzip pulls the next.
+  // gunzip uses each chunk up before it pulls the next (its stream fallback keeps copies).
   if (compression === 'gzip') return (await import('./gunzip.js')).gunzip;
   // These queue input ahead of their decoding (bzip2 a block, zstd a frame part, liblzma its own).
   if (compression === 'bzip2') {
